@@ -1,0 +1,48 @@
+"""asyncsemrush: an asyncio client for the Semrush Projects API.
+
+Every request is priced before it is sent: a unit budget, a rate limiter and a
+ledger sit on the one send path, so concurrent pulls never overspend API units,
+never exceed the key's request rate, and never lose or duplicate a row.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._client import SemrushClient
+from ._ledger import LedgerEntry, UnitLedger
+from ._limits import LocalRateLimiter, RateLimiter
+from ._retry import RetryPolicy
+from ._wire import ApiResponse
+from .budget import BudgetStore, MemoryBudgetStore, Reservation, UnitBudget
+from .errors import (
+    ApiError,
+    BudgetExceededError,
+    InvalidParameterError,
+    SemrushError,
+)
+from .pricing import PriceTable, estimate
+
+try:
+    __version__ = version("asyncsemrush")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ApiError",
+    "ApiResponse",
+    "BudgetExceededError",
+    "BudgetStore",
+    "InvalidParameterError",
+    "LedgerEntry",
+    "LocalRateLimiter",
+    "MemoryBudgetStore",
+    "PriceTable",
+    "RateLimiter",
+    "Reservation",
+    "RetryPolicy",
+    "SemrushClient",
+    "SemrushError",
+    "UnitBudget",
+    "UnitLedger",
+    "__version__",
+    "estimate",
+]

@@ -1,0 +1,226 @@
+"""SemrushClient: lifecycle, configuration and the entry point to every resource."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import random
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from ._ledger import UnitLedger
+from ._limits import LocalRateLimiter, RateLimiter, Slots
+from ._pipeline import Pipeline
+from ._redact import install_log_filter, register_secret
+from ._retry import RetryPolicy
+from ._transport import Transport
+from ._wire import ApiRequest, ApiResponse
+from .budget import UnitBudget
+from .errors import ClientClosedError, InvalidParameterError
+from .pricing import PriceTable
+
+DEFAULT_BASE_URL = "https://api.semrush.com"
+DEFAULT_BALANCE_URL = "https://www.semrush.com"
+BALANCE_PATH = "/users/countapiunits.html"
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(value: str, parameter: str, allow_insecure: bool) -> URL:
+    url = URL(value)
+    if url.scheme not in ("https", "http") or not url.host:
+        raise InvalidParameterError(parameter, value, "an absolute https:// URL")
+    if url.query_string or url.fragment:
+        raise InvalidParameterError(parameter, value, "a URL without query or fragment")
+    if url.scheme == "http" and not (allow_insecure or _is_loopback(url.host)):
+        raise InvalidParameterError(
+            parameter,
+            value,
+            "https:// (plain http:// only for a loopback host, or with allow_insecure=True)",
+        )
+    return url
+
+
+class SemrushClient:
+    """An asyncio client for the Semrush Projects API.
+
+    Use it as ``async with SemrushClient(...) as sr:``; it owns one aiohttp session
+    (or borrows yours via ``session=``, which it then never closes). Every request is
+    priced, reserved against ``budget``, rate-limited to ``rate_limit`` starts per
+    second with at most ``max_concurrency`` in flight, retried per ``retry`` and
+    recorded in ``ledger``.
+
+    ``api_key`` falls back to the ``SEMRUSH_API_KEY`` environment variable.
+    ``base_url`` is used for every request; plain ``http://`` is refused unless the
+    host is loopback or ``allow_insecure=True``. ``timeout`` is seconds per attempt.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        budget: UnitBudget | None = None,
+        rate_limit: float | RateLimiter | None = 10.0,
+        max_concurrency: int = 10,
+        retry: RetryPolicy | None = None,
+        timeout: float = 60.0,
+        session: aiohttp.ClientSession | None = None,
+        prices: PriceTable | None = None,
+        ledger: UnitLedger | None = None,
+        balance_url: str | None = None,
+        allow_insecure: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("SEMRUSH_API_KEY")
+        if not key or not key.strip():
+            raise InvalidParameterError(
+                "api_key",
+                "<missing>",
+                "your Semrush API key, passed as api_key= or set in SEMRUSH_API_KEY",
+            )
+        key = key.strip()
+        if any(c.isspace() or c in "&#=?/" for c in key):
+            raise InvalidParameterError(
+                "api_key", "<hidden>", "a key without spaces or URL delimiters"
+            )
+        register_secret(key)
+        install_log_filter()
+        self._key = key
+        base = _check_base_url(base_url, "base_url", allow_insecure)
+        if balance_url is None:
+            balance_url = DEFAULT_BALANCE_URL if base_url == DEFAULT_BASE_URL else base_url
+        balance = _check_base_url(balance_url, "balance_url", allow_insecure)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise InvalidParameterError("timeout", timeout, "seconds per attempt, a number > 0")
+        if budget is not None and not isinstance(budget, UnitBudget):
+            raise InvalidParameterError("budget", budget, "a UnitBudget or None")
+        if max_response_bytes < 1:
+            raise InvalidParameterError("max_response_bytes", max_response_bytes, "bytes >= 1")
+        limiter: RateLimiter | None
+        if rate_limit is None or isinstance(rate_limit, RateLimiter):
+            limiter = rate_limit
+        else:
+            limiter = LocalRateLimiter(rate_limit)
+        self.base_url = str(base)
+        self._budget = budget
+        self._ledger = ledger if ledger is not None else UnitLedger()
+        self._borrowed = session
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        self._pipeline = Pipeline(
+            api_key=key,
+            base_url=base,
+            balance_url=balance,
+            prices=prices if prices is not None else PriceTable(),
+            budget=budget,
+            ledger=self._ledger,
+            slots=Slots(max_concurrency, limiter),
+            retry=retry if retry is not None else RetryPolicy(),
+            transport=Transport(timeout=float(timeout), max_response_bytes=max_response_bytes),
+            session=self._get_session,
+            rng=random.Random(),
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> SemrushClient:
+        await self._get_session()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this SemrushClient is closed")
+        if self._borrowed is not None:
+            return self._borrowed
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=max(self._pipeline.slots.max_concurrency, 1))
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": "asyncsemrush"}
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Close the owned session (a borrowed one is left open). Safe to call twice."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called."""
+        return self._closed
+
+    # ------------------------------------------------------------------ accounting
+
+    @property
+    def budget(self) -> UnitBudget | None:
+        """The unit budget requests reserve against (``None``: unlimited)."""
+        return self._budget
+
+    @property
+    def ledger(self) -> UnitLedger:
+        """Every request's estimated and actual units."""
+        return self._ledger
+
+    @property
+    def prices(self) -> PriceTable:
+        """The price table used to estimate and settle requests."""
+        return self._pipeline.prices
+
+    async def balance(self) -> int:
+        """The account's API units balance, from the free ``countapiunits`` check (0 units)."""
+        response = await self._pipeline.execute(
+            ApiRequest("GET", BALANCE_PATH, "balance", expect="units", host="balance")
+        )
+        units = response.data
+        assert isinstance(units, int)
+        return units
+
+    async def seed_budget(self, *, keep: int = 0) -> int:
+        """Set the budget's limit so that it allows the account's balance minus ``keep``.
+
+        Returns the new limit. Needs a budget (``SemrushClient(budget=UnitBudget(0))``).
+        """
+        if self._budget is None:
+            raise InvalidParameterError("budget", None, "a UnitBudget to seed (got None)")
+        if keep < 0:
+            raise InvalidParameterError("keep", keep, "units >= 0")
+        available = max(await self.balance() - keep, 0)
+        state = self._budget.state()
+        limit = state.spent + state.reserved + available
+        await self._budget.set_limit(limit)
+        return limit
+
+    async def _execute(self, request: ApiRequest) -> ApiResponse:
+        """Run one request description through the pipeline."""
+        return await self._pipeline.execute(request)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<SemrushClient base_url={self.base_url!r} {state} budget={self._budget!r}>"
+
+    def __getstate__(self) -> Any:
+        raise TypeError("SemrushClient cannot be pickled")

@@ -1,0 +1,79 @@
+"""Request-rate and concurrency limits, created lazily inside the running loop."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol, runtime_checkable
+
+from aiolimiter import AsyncLimiter
+
+from .errors import InvalidParameterError
+
+# Starts are spaced a hair more than 1/rate apart, so that float rounding can never
+# put rate + 1 starts into one second.
+_SPACING_MARGIN = 1.001
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """Something that admits one request start at a time (shared limiters implement it)."""
+
+    async def acquire(self) -> None:
+        """Wait until one more request may start."""
+        ...
+
+
+class LocalRateLimiter:
+    """At most ``rate`` request starts in any 1-second window, the first one included.
+
+    aiolimiter's bucket with capacity ``rate`` would let a burst of ``rate`` requests
+    through at once and then another ``rate`` within the same second; a bucket of
+    capacity 1 refilled every ``1/rate`` seconds spaces starts evenly instead.
+    """
+
+    def __init__(self, rate: float) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise InvalidParameterError("rate_limit", rate, "requests per second, a number > 0")
+        if not (math.isfinite(rate) and rate > 0):
+            raise InvalidParameterError("rate_limit", rate, "requests per second, a number > 0")
+        self.rate = float(rate)
+        self._limiter: AsyncLimiter | None = None
+
+    async def acquire(self) -> None:
+        if self._limiter is None:
+            self._limiter = AsyncLimiter(1, _SPACING_MARGIN / self.rate)
+        await self._limiter.acquire()
+
+    def __repr__(self) -> str:
+        return f"LocalRateLimiter(rate={self.rate})"
+
+
+class Slots:
+    """A concurrency cap then a rate-limit slot: the order matters.
+
+    The semaphore is taken first so that a request starts right after its rate-limit
+    slot; the other way round, requests that waited for the semaphore would start in
+    a bunch and break the per-second limit.
+    """
+
+    def __init__(self, max_concurrency: int, limiter: RateLimiter | None) -> None:
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise InvalidParameterError("max_concurrency", max_concurrency, "a whole number >= 1")
+        if max_concurrency < 1:
+            raise InvalidParameterError("max_concurrency", max_concurrency, "a whole number >= 1")
+        self.max_concurrency = max_concurrency
+        self.limiter = limiter
+        self._semaphore: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one concurrency slot, after taking one rate-limit slot."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_concurrency)
+        async with self._semaphore:
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            yield

@@ -1,0 +1,244 @@
+"""The path of one request: price, reserve, take a slot, send, decode, settle, record.
+
+This is the single send path of the library and the only place that retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+import attrs
+from yarl import URL
+
+from ._ledger import LedgerEntry, Outcome, UnitLedger
+from ._limits import Slots
+from ._retry import IDEMPOTENT, RetryPolicy, parse_retry_after
+from ._transport import Transport
+from ._wire import ApiRequest, ApiResponse, RawResponse, build_url, decode, with_key
+from .budget import Reservation, UnitBudget
+from .errors import (
+    ApiError,
+    ConnectionFailedError,
+    MalformedResponseError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    SemrushError,
+)
+from .pricing import PriceTable, Usage
+
+log = logging.getLogger("asyncsemrush.transport")
+
+
+@attrs.define
+class _Attempts:
+    """What happened so far to one request."""
+
+    count: int = 0
+    charged: int = 0
+    log: list[str] = attrs.field(factory=list)
+    status: int | None = None
+
+
+class Pipeline:
+    """Runs :class:`ApiRequest` descriptions through the spine of the library."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: URL,
+        balance_url: URL,
+        prices: PriceTable,
+        budget: UnitBudget | None,
+        ledger: UnitLedger,
+        slots: Slots,
+        retry: RetryPolicy,
+        transport: Transport,
+        session: Callable[[], Awaitable[aiohttp.ClientSession]],
+        rng: random.Random | None = None,
+    ) -> None:
+        self._key = api_key
+        self._bases = {"api": base_url, "balance": balance_url}
+        self.prices = prices
+        self.budget = budget
+        self.ledger = ledger
+        self.slots = slots
+        self.retry = retry
+        self.transport = transport
+        self._session = session
+        self._rng = rng or random.Random()
+
+    def estimate(self, request: ApiRequest) -> int:
+        """The worst-case units of ``request`` (validates its report type)."""
+        return self.prices.cost(request.report_type, request.usage)
+
+    async def _reserve(self, amount: int, report_type: str) -> Reservation | None:
+        if self.budget is None:
+            return None
+        return await self.budget.reserve(amount, report_type=report_type)
+
+    async def execute(self, request: ApiRequest) -> ApiResponse:
+        """Send ``request`` (with retries) and return its decoded answer."""
+        estimate = self.estimate(request)
+        url = build_url(self._bases[request.host], request)
+        url_redacted = str(url)  # the key is added below, only to what is sent
+        send_url = with_key(url, self._key)
+        state = _Attempts()
+        reservation = await self._reserve(estimate, request.report_type)
+        in_flight = False
+        try:
+            while True:
+                state.count += 1
+                started = time.monotonic()
+                raw: RawResponse | None = None
+                try:
+                    async with self.slots.slot():
+                        in_flight = True
+                        session = await self._session()
+                        raw = await self.transport.send(
+                            session, request.method, send_url, url_redacted, request.json
+                        )
+                        in_flight = False
+                    state.status = raw.status
+                    data = decode(raw, request, url_redacted)
+                except SemrushError as exc:
+                    in_flight = False
+                    maybe_charged, retryable = self._classify(exc, request)
+                    label = _label(exc, raw) + ("?" if maybe_charged else "")
+                    state.log.append(label)
+                    self._log_attempt(request, url_redacted, state, label, started)
+                    if maybe_charged and reservation is not None:
+                        await reservation.settle(reservation.amount, uncertain=True)
+                        state.charged += reservation.amount
+                        reservation = None
+                    elif maybe_charged:
+                        state.charged += estimate
+                    if not retryable or state.count >= self.retry.max_attempts:
+                        raise
+                    retry_after = parse_retry_after(raw.retry_after) if raw else None
+                    delay = self.retry.delay(state.count, retry_after, self._rng)
+                    log.debug(
+                        "%s %s: retrying in %.2f s (attempt %d of %d failed: %s)",
+                        request.method,
+                        url_redacted,
+                        delay,
+                        state.count,
+                        self.retry.max_attempts,
+                        label,
+                    )
+                    await asyncio.sleep(delay)
+                    if reservation is None:
+                        reservation = await self._reserve(estimate, request.report_type)
+                    continue
+
+                cost, usage = self.prices.actual(request.report_type, data, sent=request.usage)
+                if reservation is not None:
+                    await reservation.settle(cost)
+                    reservation = None
+                state.charged += cost
+                state.log.append(str(raw.status))
+                self._log_attempt(request, url_redacted, state, str(raw.status), started)
+                self._record(request, url_redacted, estimate, state, "ok", usage)
+                return ApiResponse(
+                    data=data,
+                    status=raw.status,
+                    attempts=state.count,
+                    units=state.charged,
+                    usage=usage,
+                    report_type=request.report_type,
+                )
+        except BaseException as exc:
+            if reservation is not None:
+                if in_flight:
+                    # Cancelled (or killed) while the request may have reached the server.
+                    await reservation.settle(reservation.amount, uncertain=True)
+                    state.charged += reservation.amount
+                    state.log.append("cancelled?")
+                else:
+                    await reservation.release()
+            if state.count:
+                outcome: Outcome
+                if state.charged:
+                    outcome = "uncertain"
+                elif isinstance(exc, SemrushError):
+                    outcome = "error"
+                else:
+                    outcome = "cancelled"
+                self._record(
+                    request, url_redacted, estimate, state, outcome, None, type(exc).__name__
+                )
+            raise
+
+    def _classify(self, exc: SemrushError, request: ApiRequest) -> tuple[bool, bool]:
+        """(may have been charged, may be retried) for a failed attempt."""
+        idempotent = request.method in IDEMPOTENT
+        if isinstance(exc, (ConnectionFailedError, RequestTimeoutError)):
+            return exc.sent, idempotent or not exc.sent
+        if isinstance(exc, ApiError):
+            # Failed requests are not charged (SUPPLEMENT.md).
+            return False, exc.retryable and idempotent
+        if isinstance(exc, (MalformedResponseError, ResponseTooLargeError)):
+            # A 2xx the server may have billed, but whose data we cannot use.
+            return True, False
+        return False, False
+
+    def _log_attempt(
+        self, request: ApiRequest, url_redacted: str, state: _Attempts, result: str, t0: float
+    ) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s [%s] attempt %d -> %s in %.3f s",
+                request.method,
+                url_redacted,
+                request.report_type,
+                state.count,
+                result,
+                time.monotonic() - t0,
+            )
+
+    def _record(
+        self,
+        request: ApiRequest,
+        url_redacted: str,
+        estimate: int,
+        state: _Attempts,
+        outcome: Outcome,
+        usage: Usage | None,
+        error: str | None = None,
+    ) -> None:
+        self.ledger.record(
+            LedgerEntry(
+                time=dt.datetime.now(dt.timezone.utc),
+                report_type=request.report_type,
+                method=request.method,
+                path=url_redacted,
+                estimated=estimate,
+                actual=state.charged,
+                lines=usage.lines if usage is not None else None,
+                attempts=state.count,
+                outcome=outcome,
+                status=state.status,
+                error=error,
+                attempt_log=tuple(state.log),
+            )
+        )
+
+
+def _label(exc: SemrushError, raw: RawResponse | None) -> str:
+    if isinstance(exc, RequestTimeoutError):
+        return "timeout"
+    if isinstance(exc, ConnectionFailedError):
+        return "disconnected" if exc.sent else "connect-failed"
+    if isinstance(exc, ResponseTooLargeError):
+        return "too-large"
+    if isinstance(exc, ApiError) and exc.code is not None:
+        return f"{raw.status if raw else ''}:{exc.code}"
+    if raw is not None:
+        return str(raw.status)
+    return type(exc).__name__

@@ -1,0 +1,460 @@
+"""The exception tree of asyncsemrush.
+
+Everything the library raises derives from :class:`SemrushError`; aiohttp's own
+exceptions never escape. Server answers become :class:`ApiError` subclasses, one per
+documented error code (``API_ERRORS``) and one per documented HTTP status
+(``HTTP_ERRORS``). Local failures (:class:`BudgetExceededError`,
+:class:`InvalidParameterError`) are raised before anything is sent.
+
+No message or repr produced here contains the API key: URLs are stored redacted and
+server text is scrubbed before it reaches an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+__all__ = [
+    "API_ERRORS",
+    "HTTP_ERRORS",
+    "ApiDisabledError",
+    "ApiError",
+    "ApiKeyHashError",
+    "AuthenticationError",
+    "BadGatewayError",
+    "BadRequestError",
+    "BudgetExceededError",
+    "CampaignExistsError",
+    "ClientClosedError",
+    "ConnectionFailedError",
+    "GatewayTimeoutError",
+    "HttpStatusError",
+    "InternalServerError",
+    "InvalidParameterError",
+    "InvalidTagError",
+    "InvalidToolIdError",
+    "KeywordsLimitError",
+    "LicenseExpiredError",
+    "LimitExceededError",
+    "MalformedResponseError",
+    "MethodNotAllowedError",
+    "MissingParameterError",
+    "NotAcceptableError",
+    "NotFoundError",
+    "ProjectNotFoundError",
+    "ProjectsLimitError",
+    "QuotaError",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "ResponseTooLargeError",
+    "SemrushError",
+    "ServiceUnavailableError",
+    "TotalLimitExceededError",
+    "TransportError",
+    "UnitsExhaustedError",
+    "UnknownApiError",
+    "UnsupportedTargetError",
+    "WrongHashFormatError",
+    "WrongKeyFormatError",
+    "WrongKeyIdPairError",
+    "api_error_for_code",
+    "http_error_for_status",
+]
+
+
+class SemrushError(Exception):
+    """Root of every exception raised by asyncsemrush."""
+
+
+# --------------------------------------------------------------------------- local
+
+
+class InvalidParameterError(SemrushError, ValueError):
+    """A parameter failed validation; raised before any request is sent or unit spent."""
+
+    def __init__(self, parameter: str, value: object, allowed: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"invalid {parameter}={value!r}: {allowed}")
+
+
+class BudgetExceededError(SemrushError):
+    """The request's worst-case cost does not fit the unit budget; nothing was sent."""
+
+    def __init__(self, needed: int, available: int, limit: int, report_type: str = "") -> None:
+        self.needed = needed
+        self.available = available
+        self.limit = limit
+        self.report_type = report_type
+        what = f"{report_type} " if report_type else ""
+        super().__init__(
+            f"{what}request needs up to {needed} units but only {available} of the "
+            f"budget's {limit} are available; nothing was sent"
+        )
+
+
+class ClientClosedError(SemrushError, RuntimeError):
+    """The client was used after ``close()``."""
+
+
+# ----------------------------------------------------------------------- transport
+
+
+class TransportError(SemrushError):
+    """The request did not produce a usable HTTP response."""
+
+    def __init__(self, message: str, *, method: str = "", url_redacted: str = "") -> None:
+        self.method = method
+        self.url_redacted = url_redacted
+        where = f" ({method} {url_redacted})" if method else ""
+        super().__init__(f"{message}{where}")
+
+
+class ConnectionFailedError(TransportError, ConnectionError):
+    """The connection failed or was dropped.
+
+    ``sent`` is False when the failure provably happened before the request was sent
+    (connecting failed); only then is a billable POST retried.
+    """
+
+    def __init__(
+        self, message: str, *, sent: bool, method: str = "", url_redacted: str = ""
+    ) -> None:
+        self.sent = sent
+        super().__init__(message, method=method, url_redacted=url_redacted)
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """No complete answer arrived within the configured timeout."""
+
+    def __init__(
+        self, message: str, *, sent: bool = True, method: str = "", url_redacted: str = ""
+    ) -> None:
+        self.sent = sent
+        super().__init__(message, method=method, url_redacted=url_redacted)
+
+
+class ResponseTooLargeError(TransportError):
+    """The response body exceeded the configured size cap and was not buffered."""
+
+
+class MalformedResponseError(SemrushError):
+    """The server answered something that is not the documented format.
+
+    Carries the HTTP status and a short, redacted excerpt of the body.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        excerpt: str = "",
+        method: str = "",
+        url_redacted: str = "",
+    ) -> None:
+        self.reason = reason
+        self.status = status
+        self.excerpt = excerpt
+        self.method = method
+        self.url_redacted = url_redacted
+        parts = [reason]
+        if status is not None:
+            parts.append(f"HTTP {status}")
+        if method:
+            parts.append(f"{method} {url_redacted}")
+        if excerpt:
+            parts.append(f"body starts {excerpt!r}")
+        super().__init__("; ".join(parts))
+
+
+# ----------------------------------------------------------------------- API errors
+
+
+class ApiError(SemrushError):
+    """The server answered with an error.
+
+    ``code`` is Semrush's machine-readable error code (``None`` for a bare HTTP-level
+    failure), ``message`` the server's text, ``status`` the HTTP status, ``method`` and
+    ``url_redacted`` the request (the key replaced by ``REDACTED``). ``retryable`` says
+    whether the same request may succeed if sent again later.
+    """
+
+    retryable: ClassVar[bool] = False
+    default_code: ClassVar[int | None] = None
+
+    def __init__(
+        self,
+        code: int | None,
+        message: str,
+        status: int | None = None,
+        method: str = "",
+        url_redacted: str = "",
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        self.method = method
+        self.url_redacted = url_redacted
+        head = f"[{code}] " if code is not None else ""
+        tail = []
+        if status is not None:
+            tail.append(f"HTTP {status}")
+        if method:
+            tail.append(f"{method} {url_redacted}")
+        suffix = f" ({', '.join(tail)})" if tail else ""
+        super().__init__(f"{head}{message}{suffix}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            type(self),
+            (self.code, self.message, self.status, self.method, self.url_redacted),
+        )
+
+
+class AuthenticationError(ApiError):
+    """The API key was rejected or the account has no API access (70, 120-122, 130, 403)."""
+
+
+class QuotaError(ApiError):
+    """A request or unit quota of the account is used up (131, 132, 134)."""
+
+
+class RateLimitedError(ApiError):
+    """Too many requests (HTTP 429); retried automatically with backoff."""
+
+    retryable = True
+    default_code = None
+
+
+class ApiKeyHashError(AuthenticationError):
+    """70: API key hash failure."""
+
+    default_code = 70
+
+
+class WrongKeyIdPairError(AuthenticationError):
+    """120: wrong key-ID pair."""
+
+    default_code = 120
+
+
+class WrongHashFormatError(AuthenticationError):
+    """121: wrong format or empty hash."""
+
+    default_code = 121
+
+
+class WrongKeyFormatError(AuthenticationError):
+    """122: wrong format or empty key."""
+
+    default_code = 122
+
+
+class ApiDisabledError(AuthenticationError):
+    """130: the API is disabled for this subscription."""
+
+    default_code = 130
+
+
+class LimitExceededError(QuotaError):
+    """131: the request limit for this report is reached (not retried: it is a quota)."""
+
+    default_code = 131
+
+
+class UnitsExhaustedError(QuotaError):
+    """132: the API units balance is zero."""
+
+    default_code = 132
+
+
+class TotalLimitExceededError(QuotaError):
+    """134: the total API request limit is reached."""
+
+    default_code = 134
+
+
+class UnknownApiError(ApiError):
+    """511: unknown error on the server side."""
+
+    default_code = 511
+
+
+class ProjectNotFoundError(ApiError):
+    """512: no project with that ID."""
+
+    default_code = 512
+
+
+class InvalidToolIdError(ApiError):
+    """513: invalid tool_id."""
+
+    default_code = 513
+
+
+class CampaignExistsError(ApiError):
+    """515: a campaign with the same parameters already exists."""
+
+    default_code = 515
+
+
+class MissingParameterError(ApiError):
+    """519: a mandatory URL parameter is missing."""
+
+    default_code = 519
+
+
+class InvalidTagError(ApiError):
+    """520: invalid tag name."""
+
+    default_code = 520
+
+
+class ProjectsLimitError(QuotaError):
+    """521: the account's project limit is reached.
+
+    ``projects_count`` and ``projects_limit`` are parsed from the message (``None``
+    when the server's text does not carry them).
+    """
+
+    default_code = 521
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        m = re.search(r"created:\s*(\d+).*?are\s*(\d+)", self.message, re.S)
+        self.projects_count: int | None = int(m.group(1)) if m else None
+        self.projects_limit: int | None = int(m.group(2)) if m else None
+
+
+class KeywordsLimitError(QuotaError):
+    """522: the account's keyword limit is reached.
+
+    ``keywords_limit`` and ``keywords_count`` are parsed from the message (``None``
+    when the server's text does not carry them).
+    """
+
+    default_code = 522
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        m = re.search(r"limit\s*(\d+).*?tracked keywords\s*(\d+)", self.message, re.S)
+        self.keywords_limit: int | None = int(m.group(1)) if m else None
+        self.keywords_count: int | None = int(m.group(2)) if m else None
+
+
+#: Every documented Semrush error code and its exception class.
+API_ERRORS: dict[int, type[ApiError]] = {
+    cls.default_code: cls
+    for cls in (
+        ApiKeyHashError,
+        WrongKeyIdPairError,
+        WrongHashFormatError,
+        WrongKeyFormatError,
+        ApiDisabledError,
+        LimitExceededError,
+        UnitsExhaustedError,
+        TotalLimitExceededError,
+        UnknownApiError,
+        ProjectNotFoundError,
+        InvalidToolIdError,
+        CampaignExistsError,
+        MissingParameterError,
+        InvalidTagError,
+        ProjectsLimitError,
+        KeywordsLimitError,
+    )
+    if cls.default_code is not None
+}
+
+
+# ---------------------------------------------------------------------- HTTP errors
+
+
+class HttpStatusError(ApiError):
+    """An HTTP-level failure without a Semrush error code (``code`` is ``None``)."""
+
+
+class UnsupportedTargetError(HttpStatusError):
+    """244: results for huge websites are unavailable via the API."""
+
+
+class BadRequestError(HttpStatusError):
+    """400 without a Semrush error body: invalid parameter, format or target."""
+
+
+class LicenseExpiredError(HttpStatusError, AuthenticationError):
+    """403: the account's license has expired."""
+
+
+class NotFoundError(HttpStatusError):
+    """404: the requested resource does not exist."""
+
+
+class MethodNotAllowedError(HttpStatusError):
+    """405: the HTTP method is not supported for this resource."""
+
+
+class NotAcceptableError(HttpStatusError):
+    """406: the server cannot produce the requested format."""
+
+
+class TooManyRequestsError(HttpStatusError, RateLimitedError):
+    """429: call rate limit reached (retried with backoff, honouring Retry-After)."""
+
+    retryable = True
+
+
+class InternalServerError(HttpStatusError):
+    """500: unexpected server error (retried)."""
+
+    retryable = True
+
+
+class BadGatewayError(HttpStatusError):
+    """502: a gateway failed (retried)."""
+
+    retryable = True
+
+
+class ServiceUnavailableError(HttpStatusError):
+    """503: the system is busy (retried)."""
+
+    retryable = True
+
+
+class GatewayTimeoutError(HttpStatusError):
+    """504: a gateway timed out (retried)."""
+
+    retryable = True
+
+
+#: Every documented HTTP status and its exception class.
+HTTP_ERRORS: dict[int, type[HttpStatusError]] = {
+    244: UnsupportedTargetError,
+    400: BadRequestError,
+    403: LicenseExpiredError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    406: NotAcceptableError,
+    429: TooManyRequestsError,
+    500: InternalServerError,
+    502: BadGatewayError,
+    503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
+}
+
+
+def api_error_for_code(code: int) -> type[ApiError]:
+    """The exception class for a Semrush error code (``ApiError`` if undocumented)."""
+    return API_ERRORS.get(code, ApiError)
+
+
+def http_error_for_status(status: int) -> type[HttpStatusError]:
+    """The exception class for an HTTP status; undocumented 5xx are retryable."""
+    cls = HTTP_ERRORS.get(status)
+    if cls is not None:
+        return cls
+    return InternalServerError if status >= 500 else HttpStatusError

@@ -1,0 +1,227 @@
+"""What each request costs, in API units, before and after it is sent.
+
+The price table is data: one :class:`Price` per report type, taken from the reference
+price table (34 types) and ``SUPPLEMENT.md`` (campaign list, balance check, landing
+pages). A request's cost is
+
+    per_request + per_line × lines + per_keyword × keywords + per_snapshot × snapshots
+
+:func:`estimate` gives the worst case before sending (``lines`` = the requested limit);
+:meth:`PriceTable.actual` gives what a decoded response cost (lines actually returned).
+Prices change: build your own table with :meth:`PriceTable.with_prices` and pass it to
+``SemrushClient(prices=...)``.
+
+Where the reference is ambiguous the reading taken here is stated on the row:
+``siteaudit_snapshot_issue`` ("100 per request or 100 by one issue") costs 100 per
+request, since one request asks for one issue; ``siteaudit_campaign_history`` ("10000
+per request or 10000 by one snapshot") costs 10000 per snapshot returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import InvalidParameterError
+
+__all__ = [
+    "DEFAULT_PRICES",
+    "UNITS_PER_DOLLAR",
+    "Price",
+    "PriceTable",
+    "Usage",
+    "dollars",
+    "estimate",
+]
+
+#: $1 buys this many API units.
+UNITS_PER_DOLLAR = 20_000
+
+
+def dollars(units: int) -> Decimal:
+    """The price of ``units`` API units in US dollars."""
+    return Decimal(units) / UNITS_PER_DOLLAR
+
+
+@attrs.frozen
+class Usage:
+    """What a request consumes: lines (rows), keywords added, snapshots returned."""
+
+    lines: int = 0
+    keywords: int = 0
+    snapshots: int = 0
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value}")
+
+
+@attrs.frozen
+class Price:
+    """The unit price of one report type, by what it is charged for."""
+
+    per_request: int = attrs.field(default=0, validator=_non_negative)
+    per_line: int = attrs.field(default=0, validator=_non_negative)
+    per_keyword: int = attrs.field(default=0, validator=_non_negative)
+    per_snapshot: int = attrs.field(default=0, validator=_non_negative)
+    description: str = attrs.field(default="", eq=False)
+
+    def cost(self, usage: Usage) -> int:
+        """Units charged for ``usage``."""
+        return (
+            self.per_request
+            + self.per_line * usage.lines
+            + self.per_keyword * usage.keywords
+            + self.per_snapshot * usage.snapshots
+        )
+
+
+def _r(units: int, description: str) -> Price:
+    return Price(per_request=units, description=description)
+
+
+#: The reference price table (all 34 types) plus the calls SUPPLEMENT.md adds.
+DEFAULT_PRICES: Mapping[str, Price] = {
+    # projects
+    "project_list": _r(100, "List all existing projects"),
+    "project_get": _r(100, "Get information about an existing project"),
+    "project_create": Price(100, per_keyword=100, description="Create a new project"),
+    "project_update": Price(100, per_keyword=100, description="Update an existing project"),
+    "project_delete": _r(100, "Delete an existing project"),
+    "project_add_keywords": Price(per_keyword=100, description="Add keywords to a project"),
+    "project_delete_keywords": _r(100, "Remove keywords from an existing project"),
+    "project_add_competitors": _r(100, "Add competitors to an existing project"),
+    "project_delete_competitors": _r(100, "Remove competitors from an existing project"),
+    "project_add_tags": _r(100, "Group keywords with tags in an existing project"),
+    "project_remove_tags": _r(100, "Remove tags from keywords in an existing project"),
+    # position tracking
+    "tracking_overview_organic": _r(100, "Organic Overview"),
+    "tracking_visibility_organic": _r(100, "Organic Visibility Index report"),
+    "tracking_visibility_adwords": _r(100, "AdWords Visibility Index report"),
+    "tracking_position_organic": Price(per_line=100, description="Organic Positions report"),
+    "tracking_position_adwords": Price(per_line=100, description="AdWords Positions report"),
+    "tracking_competitors_organic": Price(
+        per_line=1000, description="Organic Competitors Discovery report"
+    ),
+    "tracking_competitors_adwords": Price(
+        per_line=1000, description="AdWords Competitors Discovery report"
+    ),
+    "tracking_campaign_dates": _r(100, "Campaign Dates"),
+    "tracking_enable": _r(100, "Enable the Position Tracking Tool in a project"),
+    "tracking_notification_update": _r(100, "Enable/Disable weekly statistics email"),
+    # geo
+    "get_countries": _r(100, "Get a list of countries"),
+    "get_regions": _r(100, "Get a list of regions"),
+    "get_cities": _r(100, "Get a list of cities"),
+    # site audit
+    "siteaudit_snapshot_list": _r(100, "Get a list of a campaign's snapshots"),
+    "siteaudit_meta": _r(100, "Get text descriptions about issues"),
+    "siteaudit_launch": _r(100, "Run Audit"),
+    "siteaudit_campaign_info": _r(100, "Get information about a campaign"),
+    "siteaudit_campaign_save": _r(100, "Enable the Site Audit Tool / edit its settings"),
+    "siteaudit_snapshot_info": _r(10_000, "Get information about a snapshot"),
+    "siteaudit_snapshot_issue": _r(100, "Detailed report for an issue (one issue a request)"),
+    "siteaudit_page_list": _r(100, "Get page ID by an URL"),
+    "siteaudit_page_info": _r(1000, "Get information about a page"),
+    "siteaudit_campaign_history": Price(
+        per_snapshot=10_000, description="Get snapshots history (per snapshot returned)"
+    ),
+    # SUPPLEMENT.md
+    "tracking_campaigns_list": _r(100, "List a project's Position Tracking campaigns"),
+    "tracking_landingpages_organic": Price(per_line=100, description="Organic landing pages"),
+    "tracking_landingpages_adwords": Price(per_line=100, description="AdWords landing pages"),
+    "balance": Price(description="Free API units balance check"),
+}
+
+
+def _count(data: Any) -> int:
+    """Rows in a report's ``data``: a numbered-key object or a list."""
+    if isinstance(data, (dict, list)):
+        return len(data)
+    return 0
+
+
+def lines_returned(body: Any) -> int:
+    """How many report rows a decoded response carries (its ``data`` member)."""
+    if isinstance(body, dict):
+        return _count(body.get("data"))
+    return 0
+
+
+@attrs.frozen
+class PriceTable:
+    """A mapping of report type to :class:`Price`, with cost functions."""
+
+    prices: Mapping[str, Price] = attrs.field(factory=lambda: dict(DEFAULT_PRICES))
+
+    def __getitem__(self, report_type: str) -> Price:
+        try:
+            return self.prices[report_type]
+        except KeyError:
+            raise InvalidParameterError(
+                "report_type", report_type, f"one of {', '.join(sorted(self.prices))}"
+            ) from None
+
+    def __contains__(self, report_type: object) -> bool:
+        return report_type in self.prices
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.prices)
+
+    def __len__(self) -> int:
+        return len(self.prices)
+
+    def with_prices(self, **changes: Price) -> PriceTable:
+        """A copy with some rows replaced or added (the vendor changes prices)."""
+        return PriceTable({**self.prices, **changes})
+
+    def estimate(
+        self, report_type: str, *, lines: int = 0, keywords: int = 0, snapshots: int = 0
+    ) -> int:
+        """Worst-case units for one request of ``report_type``.
+
+        ``lines`` is the number of rows asked for (``display_limit``), ``keywords`` the
+        keywords added, ``snapshots`` the snapshots asked for.
+        """
+        for name, value in (("lines", lines), ("keywords", keywords), ("snapshots", snapshots)):
+            if value < 0:
+                raise InvalidParameterError(name, value, "a count >= 0")
+        return self[report_type].cost(Usage(lines, keywords, snapshots))
+
+    def cost(self, report_type: str, usage: Usage) -> int:
+        """Units charged for one request of ``report_type`` that consumed ``usage``."""
+        return self[report_type].cost(usage)
+
+    def actual(self, report_type: str, body: Any, *, sent: Usage) -> tuple[int, Usage]:
+        """What a successful response cost, and the usage it was charged for.
+
+        Per-line and per-snapshot types are charged for the rows the response carries
+        (all of them, even past what was asked: money is never under-counted);
+        keywords are charged as sent.
+        """
+        price = self[report_type]
+        usage = sent
+        if price.per_line or price.per_snapshot:
+            rows = lines_returned(body)
+            usage = Usage(
+                lines=rows if price.per_line else sent.lines,
+                keywords=sent.keywords,
+                snapshots=rows if price.per_snapshot else sent.snapshots,
+            )
+        return price.cost(usage), usage
+
+
+_DEFAULT_TABLE = PriceTable()
+
+
+def estimate(report_type: str, *, lines: int = 0, keywords: int = 0, snapshots: int = 0) -> int:
+    """Worst-case units for one request of ``report_type`` at the default prices.
+
+    >>> estimate("tracking_position_organic", lines=1000)
+    100000
+    """
+    return _DEFAULT_TABLE.estimate(report_type, lines=lines, keywords=keywords, snapshots=snapshots)
