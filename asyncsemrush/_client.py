@@ -156,9 +156,16 @@ class SemrushClient:
             return self._borrowed
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=max(self._pipeline.slots.max_concurrency, 1))
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": "asyncsemrush"}
             )
+            # aiohttp silently resends an idempotent request once when a kept-alive
+            # connection drops. That attempt may have been billed and would be
+            # invisible to the ledger, so retries stay ours alone. (No public switch
+            # exists; aiohttp's own test_utils sets the same attribute.)
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            self._session = session
         return self._session
 
     async def close(self) -> None:

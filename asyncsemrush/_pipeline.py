@@ -94,11 +94,11 @@ class Pipeline:
         in_flight = False
         try:
             while True:
-                state.count += 1
-                started = time.monotonic()
                 raw: RawResponse | None = None
                 try:
                     async with self.slots.slot():
+                        state.count += 1
+                        started = time.monotonic()
                         in_flight = True
                         session = await self._session()
                         raw = await self.transport.send(

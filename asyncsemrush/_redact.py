@@ -54,11 +54,24 @@ class RedactingFilter(logging.Filter):
 
 
 _FILTER = RedactingFilter()
+_FILTERED_LOGGERS = (
+    "asyncsemrush",
+    "asyncsemrush.transport",
+    "asyncsemrush.budget",
+    "aiohttp.client",
+    "aiohttp.access",
+    "aiohttp.server",
+    "aiohttp.web",
+)
 
 
 def install_log_filter() -> None:
-    """Attach the redacting filter to our loggers and aiohttp's (idempotent)."""
-    for name in ("asyncsemrush", "asyncsemrush.transport", "asyncsemrush.budget", "aiohttp.client"):
+    """Attach the redacting filter to our loggers and aiohttp's (idempotent).
+
+    A filter only sees records logged to its own logger, so each one is named;
+    aiohttp's server access log (used by the sandbox) prints full query strings.
+    """
+    for name in _FILTERED_LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

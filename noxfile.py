@@ -1,0 +1,38 @@
+"""Sessions: tests, lint, typecheck (bench and demo grow with their issues)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+PYTHON = None  # the interpreter nox itself runs on
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite over real loopback HTTP, warnings about unclosed resources fatal."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-W", "error::ResourceWarning", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    session.install("-e", ".[test]", "mypy>=1.11")
+    session.run("mypy", "--strict", "asyncsemrush")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks (ratios within one run); figures go to benchmarks/RESULTS.md."""
+    session.install("-e", ".")
+    session.run("python", "-m", "benchmarks.decode", *session.posargs)

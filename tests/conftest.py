@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from asyncsemrush import RetryPolicy, SemrushClient, UnitBudget
+
+from ._server import ScriptedServer
+
+REFERENCE = Path(__file__).parent / "reference"
+#: A made-up key in the documented shape (32 hex characters); never a real one.
+TEST_KEY = "0123456789abcdef" + "fedcba9876543210"
+
+FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[ScriptedServer]:
+    srv = ScriptedServer()
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port with nothing listening on it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_client(
+    base_url: str,
+    *,
+    budget: UnitBudget | None = None,
+    retry: RetryPolicy = FAST_RETRY,
+    rate_limit: float | None = None,
+    **kwargs: object,
+) -> SemrushClient:
+    return SemrushClient(
+        TEST_KEY,
+        base_url=base_url,
+        budget=budget,
+        retry=retry,
+        rate_limit=rate_limit,
+        **kwargs,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,94 @@
+"""Rate limit and concurrency, measured where it counts: at the server."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from asyncsemrush import BudgetExceededError, UnitBudget
+from asyncsemrush._limits import LocalRateLimiter
+
+from ._server import ScriptedServer, json_body, reply
+from .conftest import make_client
+from .test_transport import PAGE, POSITIONS, positions
+
+
+def max_in_any_window(times: list[float], window: float = 1.0) -> int:
+    times = sorted(times)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+def test_window_counter() -> None:
+    assert max_in_any_window([0, 0.1, 0.99, 1.0, 1.5]) == 3
+    assert max_in_any_window([0, 1, 2]) == 1
+
+
+async def test_limiter_holds_5_per_second_over_3_seconds(server: ScriptedServer) -> None:
+    server.default(POSITIONS, reply(body=json_body(PAGE)))
+    async with make_client(server.base_url, rate_limit=5, max_concurrency=10) as sr:
+        # 16 requests all at once: 15 gaps of one 0.2-s slot span 3 s at 5 req/s.
+        await asyncio.wait_for(asyncio.gather(*(sr._execute(positions()) for _ in range(16))), 10)
+    times = sorted(s.time for s in server.seen)
+    assert len(times) == 16
+    # No burst in the first second, no window ever above the limit...
+    assert max_in_any_window(times) <= 5
+    # ... and the limit is used: the 16th start comes 3 s after the first, within a slot.
+    assert 3.0 - 0.2 <= times[-1] - times[0] <= 3.0 + 0.2
+
+
+async def test_first_second_has_no_burst() -> None:
+    limiter = LocalRateLimiter(10)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    stamps = []
+    for _ in range(12):
+        await limiter.acquire()
+        stamps.append(loop.time() - t0)
+    assert sum(1 for t in stamps if t < 1.0) == 10
+    assert all(b - a >= 0.0999 for a, b in itertools.pairwise(stamps))
+
+
+async def test_concurrency_cap(server: ScriptedServer) -> None:
+    async def slow(request: object) -> object:
+        await asyncio.sleep(0.05)
+        return await reply(body=json_body(PAGE))(request)  # type: ignore[arg-type]
+
+    server.default(POSITIONS, slow)
+    async with make_client(server.base_url, max_concurrency=3) as sr:
+        await asyncio.gather(*(sr._execute(positions()) for _ in range(12)))
+    assert server.max_in_flight == 3
+
+
+@pytest.mark.parametrize("mode", ["raise", "wait"])
+async def test_fifty_calls_on_a_budget_for_ten_send_at_most_ten(
+    server: ScriptedServer, mode: str
+) -> None:
+    server.default(POSITIONS, reply(body=json_body(PAGE)))  # 3 rows: 300 units
+    # Each call reserves 10 lines (1000 units) up front; the budget holds ten of them.
+    budget = UnitBudget(10_000, on_exhausted=mode)  # type: ignore[arg-type]
+    async with make_client(server.base_url, budget=budget, max_concurrency=50) as sr:
+        results = await asyncio.gather(
+            *(sr._execute(positions(10)) for _ in range(50)), return_exceptions=True
+        )
+    sent = len(server.seen)
+    refused = [r for r in results if isinstance(r, BudgetExceededError)]
+    assert all(
+        not isinstance(r, BaseException) or isinstance(r, BudgetExceededError) for r in results
+    )
+    if mode == "raise":
+        assert sent == 10
+        assert len(refused) == 40
+    else:
+        # Settled calls free 700 of their 1,000 units, so waiting calls go on until
+        # a full 1,000 no longer fits: 300 * (n - 1) + 1000 <= 10,000 gives n = 31.
+        assert sent == 31
+        assert len(refused) == 19
+    assert budget.spent == 300 * sent <= budget.limit
+    assert budget.reserved == 0
