@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+
+from asyncsemrush.sandbox import Sandbox
+
+
+class Raw:
+    """Plain HTTP to the sandbox, so tests see exactly what is on the wire."""
+
+    def __init__(self, sb: Sandbox, session: aiohttp.ClientSession) -> None:
+        self.sb = sb
+        self.session = session
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        *,
+        key: str | None = None,
+    ) -> tuple[int, bytes, Any]:
+        query = {"key": self.sb.api_key if key is None else key, **(params or {})}
+        data = orjson.dumps(body) if body is not None else None
+        async with self.session.request(
+            method, self.sb.base_url + path, params=query, data=data
+        ) as resp:
+            raw = await resp.read()
+        try:
+            parsed = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            parsed = raw.decode()
+        return resp.status, raw, parsed
+
+    async def ok(
+        self, method: str, path: str, params: dict[str, str] | None = None, body: Any = None
+    ) -> Any:
+        status, raw, parsed = await self.call(method, path, params, body)
+        assert status == 200, (status, raw[:300])
+        return parsed
+
+    def report(self, rtype: str, **params: str) -> tuple[str, dict[str, str]]:
+        path = f"/reports/v1/projects/{self.sb.campaign_id}/tracking/"
+        return path, {"action": "report", "type": rtype, **params}
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(keywords=500, rate_limit=None, audit_duration=0.2) as sb:
+        yield sb
+
+
+@pytest.fixture
+async def raw(sandbox: Sandbox) -> AsyncIterator[Raw]:
+    async with aiohttp.ClientSession() as session:
+        yield Raw(sandbox, session)
