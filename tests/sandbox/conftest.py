@@ -56,7 +56,14 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield sb
 
 
+def plain_session() -> aiohttp.ClientSession:
+    """A session that sends each request once (aiohttp resends idempotent ones on drops)."""
+    session = aiohttp.ClientSession()
+    session._retry_connection = False
+    return session
+
+
 @pytest.fixture
 async def raw(sandbox: Sandbox) -> AsyncIterator[Raw]:
-    async with aiohttp.ClientSession() as session:
+    async with plain_session() as session:
         yield Raw(sandbox, session)
