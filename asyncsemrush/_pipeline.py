@@ -45,6 +45,29 @@ class _Attempts:
     status: int | None = None
 
 
+@attrs.define(eq=False)
+class Sent:
+    """A successful answer not yet decoded; its reservation is still open."""
+
+    request: ApiRequest
+    raw: RawResponse
+    reservation: Reservation | None
+    state: _Attempts
+    estimate: int
+    url_redacted: str
+    done: bool = False
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return len(self.raw.body)
+
+
+def _failed(raw: RawResponse) -> bool:
+    """Whether an answer is an error (decided without decoding a success body)."""
+    return raw.status >= 300 or raw.status == 244 or raw.body[:16].lstrip().startswith(b"ERROR")
+
+
 class Pipeline:
     """Runs :class:`ApiRequest` descriptions through the spine of the library."""
 
@@ -85,6 +108,14 @@ class Pipeline:
 
     async def execute(self, request: ApiRequest) -> ApiResponse:
         """Send ``request`` (with retries) and return its decoded answer."""
+        return await self.finish(await self.send(request))
+
+    async def send(self, request: ApiRequest) -> Sent:
+        """Reserve, send and retry until a successful answer arrives; do not decode it.
+
+        The reservation stays open in the returned :class:`Sent` until :meth:`finish`
+        decodes the body, so a paginator can hold prefetched pages as bytes.
+        """
         estimate = self.estimate(request)
         url = build_url(self._bases[request.host], request)
         url_redacted = str(url)  # the key is added below, only to what is sent
@@ -106,7 +137,8 @@ class Pipeline:
                         )
                         in_flight = False
                     state.status = raw.status
-                    data = decode(raw, request, url_redacted)
+                    if _failed(raw):
+                        decode(raw, request, url_redacted)  # raises the typed error
                 except SemrushError as exc:
                     in_flight = False
                     maybe_charged, retryable = self._classify(exc, request)
@@ -136,23 +168,8 @@ class Pipeline:
                     if reservation is None:
                         reservation = await self._reserve(estimate, request.report_type)
                     continue
-
-                cost, usage = self.prices.actual(request.report_type, data, sent=request.usage)
-                if reservation is not None:
-                    await reservation.settle(cost)
-                    reservation = None
-                state.charged += cost
-                state.log.append(str(raw.status))
                 self._log_attempt(request, url_redacted, state, str(raw.status), started)
-                self._record(request, url_redacted, estimate, state, "ok", usage)
-                return ApiResponse(
-                    data=data,
-                    status=raw.status,
-                    attempts=state.count,
-                    units=state.charged,
-                    usage=usage,
-                    report_type=request.report_type,
-                )
+                return Sent(request, raw, reservation, state, estimate, url_redacted)
         except BaseException as exc:
             if reservation is not None:
                 if in_flight:
@@ -162,18 +179,63 @@ class Pipeline:
                     state.log.append("cancelled?")
                 else:
                     await reservation.release()
-            if state.count:
-                outcome: Outcome
-                if state.charged:
-                    outcome = "uncertain"
-                elif isinstance(exc, SemrushError):
-                    outcome = "error"
-                else:
-                    outcome = "cancelled"
-                self._record(
-                    request, url_redacted, estimate, state, outcome, None, type(exc).__name__
-                )
+            self._record_failure(request, url_redacted, estimate, state, exc)
             raise
+
+    async def finish(self, sent: Sent) -> ApiResponse:
+        """Decode a sent request's answer, settle its reservation, record it. Once only."""
+        if sent.done:
+            raise RuntimeError("this response was already finished")
+        sent.done = True
+        request, raw, state = sent.request, sent.raw, sent.state
+        try:
+            data = decode(raw, request, sent.url_redacted)
+        except SemrushError as exc:
+            # A 2xx whose body is unusable may still have been billed; an error body not.
+            maybe_charged = not isinstance(exc, ApiError)
+            state.log.append(_label(exc, raw) + ("?" if maybe_charged else ""))
+            if sent.reservation is not None:
+                if maybe_charged:
+                    await sent.reservation.settle(sent.reservation.amount, uncertain=True)
+                else:
+                    await sent.reservation.release()
+            if maybe_charged:
+                state.charged += sent.estimate
+            self._record_failure(request, sent.url_redacted, sent.estimate, state, exc)
+            raise
+        cost, usage = self.prices.actual(request.report_type, data, sent=request.usage)
+        if sent.reservation is not None:
+            await sent.reservation.settle(cost)
+        state.charged += cost
+        state.log.append(str(raw.status))
+        self._record(request, sent.url_redacted, sent.estimate, state, "ok", usage)
+        return ApiResponse(
+            data=data,
+            status=raw.status,
+            attempts=state.count,
+            units=state.charged,
+            usage=usage,
+            report_type=request.report_type,
+        )
+
+    def _record_failure(
+        self,
+        request: ApiRequest,
+        url_redacted: str,
+        estimate: int,
+        state: _Attempts,
+        exc: BaseException,
+    ) -> None:
+        if not state.count:
+            return  # nothing was sent: nothing to record
+        outcome: Outcome
+        if state.charged:
+            outcome = "uncertain"
+        elif isinstance(exc, SemrushError):
+            outcome = "error"
+        else:
+            outcome = "cancelled"
+        self._record(request, url_redacted, estimate, state, outcome, None, type(exc).__name__)
 
     def _classify(self, exc: SemrushError, request: ApiRequest) -> tuple[bool, bool]:
         """(may have been charged, may be retried) for a failed attempt."""
