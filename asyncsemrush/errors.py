@@ -42,11 +42,14 @@ __all__ = [
     "MissingParameterError",
     "NotAcceptableError",
     "NotFoundError",
+    "PaginationError",
+    "PartialResponseError",
     "ProjectNotFoundError",
     "ProjectsLimitError",
     "QuotaError",
     "RateLimitedError",
     "RequestTimeoutError",
+    "ResponseFormatError",
     "ResponseTooLargeError",
     "SemrushError",
     "ServiceUnavailableError",
@@ -168,6 +171,52 @@ class MalformedResponseError(SemrushError):
         if excerpt:
             parts.append(f"body starts {excerpt!r}")
         super().__init__("; ".join(parts))
+
+
+class ResponseFormatError(MalformedResponseError):
+    """A decoded response does not fit its model; ``field`` names where (``$.data.0.Nq``)."""
+
+    def __init__(self, field: str, reason: str, *, model: str = "") -> None:
+        self.field = field
+        self.model = model
+        where = f"{model} " if model else ""
+        super().__init__(f"unexpected {where}response at {field}: {reason}")
+
+
+class PaginationError(SemrushError):
+    """A paginated pull cannot go on without losing or repeating rows.
+
+    ``resume_offset`` is where a new pull (``start_offset=``) would continue;
+    ``rows_delivered`` how many rows this pull yielded.
+    """
+
+    def __init__(self, message: str, *, resume_offset: int, rows_delivered: int) -> None:
+        self.resume_offset = resume_offset
+        self.rows_delivered = rows_delivered
+        super().__init__(
+            f"{message}; {rows_delivered} rows delivered, resume with start_offset={resume_offset}"
+        )
+
+
+class PartialResponseError(PaginationError):
+    """The service answered fewer rows than asked while ``total`` says more exist.
+
+    This is how it answers when the unit balance pays for only part of a page: the rows
+    received were delivered; the rest starts at ``resume_offset``.
+    """
+
+    def __init__(
+        self, *, received: int, asked: int, total: int, resume_offset: int, rows_delivered: int
+    ) -> None:
+        self.received = received
+        self.asked = asked
+        self.total = total
+        super().__init__(
+            f"partial response: {received} of {asked} rows while {total} exist "
+            "(the unit balance may be too low)",
+            resume_offset=resume_offset,
+            rows_delivered=rows_delivered,
+        )
 
 
 # ----------------------------------------------------------------------- API errors

@@ -9,13 +9,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from ..params import sanitize_tag
 from ..pricing import Usage
 from . import _gen as gen
 from . import _siteaudit as sa
 from . import _tracking as tr
 from ._geo import cities, countries, regions
 from ._server import Ctx, Reply, SandboxServer
-from ._state import SandboxError, bad, sanitize_tag
+from ._state import SandboxError, bad
 
 URL_TYPES = ("rootdomain", "subdomain", "subfolder", "url")
 DEVICES = ("desktop", "phone", "tablet")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from typing import Any
 
 import attrs
 
+from ..params import sanitize_tag
 from . import _gen as gen
-
-TAG_ALLOWED = re.compile(r"[^0-9A-Za-z\u00C0-\u024F\u0400-\u04FF .&\-$+'#_]")
 
 
 class SandboxError(Exception):
@@ -27,14 +25,6 @@ class SandboxError(Exception):
 def bad(message: str, status: int = 400) -> SandboxError:
     """An HTTP-level error without a Semrush code (answered as ``{"message"}``)."""
     return SandboxError(0, message, status)
-
-
-def sanitize_tag(tag: str) -> str:
-    """The service's tag rules (SUPPLEMENT.md): drop odd characters, collapse, lowercase."""
-    tag = TAG_ALLOWED.sub("", tag)
-    tag = re.sub(r" {2,}", " ", tag)
-    tag = re.sub(r"_{3,}", "__", tag)
-    return tag.strip(" _").lower()
 
 
 @attrs.define
