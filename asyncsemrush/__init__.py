@@ -17,9 +17,14 @@ from .errors import (
     ApiError,
     BudgetExceededError,
     InvalidParameterError,
+    PaginationError,
+    PartialResponseError,
+    ResponseFormatError,
     SemrushError,
 )
-from .pricing import PriceTable, estimate
+from .pagination import AsyncPaginator, Page
+from .params import DisplayFilter, Keyword, UrlMask
+from .pricing import Price, PriceTable, estimate
 
 try:
     __version__ = version("asyncsemrush")
@@ -29,20 +34,29 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "ApiError",
     "ApiResponse",
+    "AsyncPaginator",
     "BudgetExceededError",
     "BudgetStore",
+    "DisplayFilter",
     "InvalidParameterError",
+    "Keyword",
     "LedgerEntry",
     "LocalRateLimiter",
     "MemoryBudgetStore",
+    "Page",
+    "PaginationError",
+    "PartialResponseError",
+    "Price",
     "PriceTable",
     "RateLimiter",
     "Reservation",
+    "ResponseFormatError",
     "RetryPolicy",
     "SemrushClient",
     "SemrushError",
     "UnitBudget",
     "UnitLedger",
+    "UrlMask",
     "__version__",
     "estimate",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import random
+from collections.abc import Awaitable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from yarl import URL
@@ -17,10 +18,15 @@ from ._pipeline import Pipeline
 from ._redact import install_log_filter, register_secret
 from ._retry import RetryPolicy
 from ._transport import Transport
-from ._wire import ApiRequest, ApiResponse
+from ._wire import ApiRequest, ApiResponse, Method
 from .budget import UnitBudget
 from .errors import ClientClosedError, InvalidParameterError
-from .pricing import PriceTable
+from .params import integer
+from .pricing import PriceTable, Usage
+from .resources import GeoResource, ProjectsResource, SiteAuditResource, TrackingResource
+from .resources._base import CAPTURE
+
+T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.semrush.com"
 DEFAULT_BALANCE_URL = "https://www.semrush.com"
@@ -118,6 +124,8 @@ class SemrushClient:
         self.base_url = str(base)
         self._budget = budget
         self._ledger = ledger if ledger is not None else UnitLedger()
+        self._projects: ProjectsResource | None = None
+        self._geo: GeoResource | None = None
         self._borrowed = session
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
@@ -224,6 +232,88 @@ class SemrushClient:
     async def _execute(self, request: ApiRequest) -> ApiResponse:
         """Run one request description through the pipeline."""
         return await self._pipeline.execute(request)
+
+    # ------------------------------------------------------------------ resources
+
+    @property
+    def projects(self) -> ProjectsResource:
+        """Projects: list, get, create, update, delete."""
+        if self._projects is None:
+            self._projects = ProjectsResource(self)
+        return self._projects
+
+    @property
+    def geo(self) -> GeoResource:
+        """Countries, regions and cities (cached for the client's life)."""
+        if self._geo is None:
+            self._geo = GeoResource(self)
+        return self._geo
+
+    def tracking(self, campaign_id: int | str) -> TrackingResource:
+        """Position Tracking of a campaign: ``"6647718_272401"`` or a project ID."""
+        return TrackingResource(self, campaign_id)
+
+    def site_audit(self, project_id: int | str) -> SiteAuditResource:
+        """Site Audit of a project."""
+        return SiteAuditResource(self, project_id)
+
+    # ------------------------------------------------------------------ raw access
+
+    async def request(
+        self,
+        method: Method,
+        path: str,
+        *,
+        report_type: str,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        lines: int = 0,
+        keywords: int = 0,
+        snapshots: int = 0,
+    ) -> ApiResponse:
+        """Send any call of the API and get the decoded JSON with its metadata.
+
+        Priced like every request (``report_type`` names the price-table row; ``lines``,
+        ``keywords``, ``snapshots`` are the worst case to reserve), rate-limited,
+        retried and recorded. For fields the models do not have.
+        """
+        if method not in ("GET", "POST", "PUT", "DELETE"):
+            raise InvalidParameterError("method", method, "GET, POST, PUT or DELETE")
+        if not isinstance(path, str) or not path.startswith("/") or "?" in path:
+            raise InvalidParameterError(
+                "path", path, "an absolute path without a query, such as /management/v1/projects"
+            )
+        usage = Usage(
+            lines=integer("lines", lines, minimum=0),
+            keywords=integer("keywords", keywords, minimum=0),
+            snapshots=integer("snapshots", snapshots, minimum=0),
+        )
+        request = ApiRequest(
+            method,
+            path,
+            report_type,
+            params=dict(params or {}),
+            json=json,
+            usage=usage,
+            expect="json_or_empty",
+        )
+        self._pipeline.estimate(request)  # an unknown report type fails before anything is sent
+        return await self._pipeline.execute(request)
+
+    async def with_response(self, call: Awaitable[T]) -> tuple[T, list[ApiResponse]]:
+        """Await a resource call and also get the raw answers behind it.
+
+        ``projects, [response] = await sr.with_response(sr.projects.list())`` gives the
+        typed result and each :class:`ApiResponse` (decoded JSON, status, attempts, units)
+        of the requests it made, in order (none when served from a cache).
+        """
+        captured: list[ApiResponse] = []
+        token = CAPTURE.set(captured)
+        try:
+            value = await call
+        finally:
+            CAPTURE.reset(token)
+        return value, captured
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

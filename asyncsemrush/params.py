@@ -227,6 +227,13 @@ def _host(parameter: str, value: str) -> str:
     return host
 
 
+def domain_name(parameter: str, value: object) -> str:
+    """A domain name such as ``ebay.com`` (a scheme or trailing slash is dropped)."""
+    if not isinstance(value, str):
+        raise _fail(parameter, value, "a domain name such as ebay.com")
+    return _host(parameter, value)
+
+
 def mask(value: object, parameter: str = "url") -> UrlMask:
     """One validated url mask."""
     if isinstance(value, str):

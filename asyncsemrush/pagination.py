@@ -1,0 +1,287 @@
+"""AsyncPaginator: rows of a paginated report, in server order, each exactly once.
+
+The first page is fetched alone (its ``total`` tells how many pages follow); then up
+to ``prefetch`` pages are in flight at once. Pages in flight are held as the raw bytes
+the server sent and decoded only when the consumer takes them, in order. Every page is
+priced, reserved and rate-limited like any request.
+
+Iterating a paginator twice runs the pull twice (and pays twice). ``collect()`` is the
+only method that holds a whole report in memory; ``async for`` holds one page at a time
+plus the pages in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._pipeline import Pipeline, Sent
+from ._wire import ApiRequest, ApiResponse
+from .errors import (
+    InvalidParameterError,
+    PaginationError,
+    PartialResponseError,
+    ResponseFormatError,
+    SemrushError,
+)
+
+__all__ = ["AsyncPaginator", "Page"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page: its rows, where it starts, what it cost, and the raw answer."""
+
+    rows: tuple[T, ...]
+    offset: int
+    total: int
+    asked: int
+    response: ApiResponse = attrs.field(repr=False)
+
+    @property
+    def units(self) -> int:
+        """Units this page cost."""
+        return self.response.units
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """The page's other top-level fields (``Md`` of competitor reports, ...)."""
+        data = self.response.data
+        return {k: v for k, v in data.items() if k != "data"} if isinstance(data, dict) else {}
+
+
+@attrs.frozen
+class Shape:
+    """How one report pages: its request, where rows and counters are in the answer."""
+
+    request: Callable[[int, int], ApiRequest]  # (offset, limit) -> request
+    parse: Callable[[Any, str], list[Any]]  # (rows as sent, where) -> models
+    rows_key: str = "data"
+    page_mode: bool = False  # page/limit instead of offset/limit
+
+
+def _count(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ResponseFormatError(f"$.{key}", f"expected a whole number, got {value!r}") from None
+
+
+class AsyncPaginator(Generic[T]):
+    """Rows of a paginated report: ``async for row in p``, ``p.pages()``, ``p.collect()``.
+
+    ``page_size`` rows a request; ``max_rows`` stops after that many rows; ``max_units``
+    never lets this pull reserve more than that many units (the last page shrinks to
+    fit, and a page that cannot be paid is not requested); ``prefetch`` pages in flight
+    once ``total`` is known; ``start_offset`` resumes a pull. A short page while
+    ``total`` says more rows exist raises :class:`~asyncsemrush.errors.PartialResponseError`
+    after its rows were delivered (it carries the offset to resume from).
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        shape: Shape,
+        *,
+        report_type: str,
+        page_size: int,
+        max_rows: int | None = None,
+        max_units: int | None = None,
+        prefetch: int = 4,
+        start_offset: int = 0,
+        max_page_size: int = 10_000,
+    ) -> None:
+        def whole(name: str, value: object, low: int, high: int | None = None) -> int:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
+            if not ok or (high is not None and value > high):  # type: ignore[operator]
+                bound = f"{low}..{high}" if high is not None else f">= {low}"
+                raise InvalidParameterError(name, value, f"a whole number {bound}")
+            return value  # type: ignore[return-value]
+
+        self.page_size = whole("page_size", page_size, 1, max_page_size)
+        self.max_rows = None if max_rows is None else whole("max_rows", max_rows, 0)
+        self.max_units = None if max_units is None else whole("max_units", max_units, 0)
+        self.prefetch = whole("prefetch", prefetch, 1, 64)
+        self.start_offset = whole("start_offset", start_offset, 0)
+        if shape.page_mode and self.start_offset % self.page_size:
+            raise InvalidParameterError(
+                "start_offset", start_offset, f"a multiple of page_size ({self.page_size})"
+            )
+        self._pipeline = pipeline
+        self._shape = shape
+        self.report_type = report_type
+        price = pipeline.prices[report_type]  # validates the type before any I/O
+        self._per_row = price.per_line or price.per_snapshot
+        self._fixed = price.per_request
+        #: Rows yielded by the latest pull, and the units its pages cost.
+        self.rows_delivered = 0
+        self.units_spent = 0
+
+    # ------------------------------------------------------------------ public
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._rows()
+
+    async def _rows(self) -> AsyncIterator[T]:
+        async with contextlib.aclosing(self.pages()) as pages:
+            async for page in pages:
+                for row in page.rows:
+                    yield row
+
+    async def collect(self) -> list[T]:
+        """Every row in a list: the one method that holds the whole report in memory."""
+        return [row async for row in self]
+
+    async def pages(self) -> AsyncGenerator[Page[T], None]:
+        """Yield the pages in order (each page's rows, offset, total, cost, raw answer)."""
+        self.rows_delivered = 0
+        self.units_spent = 0
+        committed = 0  # units settled or reserved by this pull
+        offset = self.start_offset
+        end = None if self.max_rows is None else offset + self.max_rows
+        first_limit = self._fit(self._limit(offset, end), committed)
+        if first_limit <= 0:
+            return
+        committed += self._cost(first_limit)
+        page = await self._take(
+            await self._pipeline.send(self._request(offset, first_limit)), offset, first_limit, None
+        )
+        committed += page.units - self._cost(first_limit)
+        total = page.total
+        stop = total if end is None else min(total, end)
+        yield self._deliver(page, end)
+        self._check_partial(page, stop)
+        next_offset = offset + self.page_size
+        inflight: list[tuple[int, int, asyncio.Task[Sent]]] = []
+        try:
+            while True:
+                while len(inflight) < self.prefetch and next_offset < stop:
+                    limit = self._fit(self._limit(next_offset, stop), committed)
+                    if limit <= 0:
+                        next_offset = stop  # the unit cap is reached: request nothing more
+                        break
+                    committed += self._cost(limit)
+                    task = asyncio.ensure_future(
+                        self._pipeline.send(self._request(next_offset, limit))
+                    )
+                    inflight.append((next_offset, limit, task))
+                    next_offset += self.page_size
+                if not inflight:
+                    return
+                at, limit, task = inflight[0]
+                sent = await task  # still listed: cancelled here, _abandon settles it
+                inflight.pop(0)
+                page = await self._take(sent, at, limit, total)
+                committed += page.units - self._cost(limit)
+                yield self._deliver(page, end)
+                self._check_partial(page, stop)
+        finally:
+            await self._abandon(inflight)
+
+    # ------------------------------------------------------------------ internals
+
+    def _limit(self, offset: int, stop: int | None) -> int:
+        """Rows to ask for at ``offset``: a full page, or what is left before ``stop``."""
+        if self._shape.page_mode or stop is None:
+            return self.page_size  # page numbers need fixed sizes; surplus rows are dropped
+        return max(min(self.page_size, stop - offset), 0)
+
+    def _cost(self, limit: int) -> int:
+        return self._fixed + self._per_row * limit
+
+    def _fit(self, limit: int, committed: int) -> int:
+        """Shrink ``limit`` so that this pull stays within ``max_units``."""
+        if self.max_units is None or limit <= 0:
+            return limit
+        room = self.max_units - committed - self._fixed
+        if room < 0:
+            return 0
+        if not self._per_row:
+            return limit
+        if self._shape.page_mode:
+            return limit if room >= self._per_row * limit else 0
+        return min(limit, room // self._per_row)
+
+    def _request(self, offset: int, limit: int) -> ApiRequest:
+        return self._shape.request(offset, limit)
+
+    async def _take(self, sent: Sent, offset: int, asked: int, total: int | None) -> Page[T]:
+        """Decode a page (now, not while it waited), check it, build its rows."""
+        response = await self._pipeline.finish(sent)
+        data = response.data
+        if not isinstance(data, dict):
+            raise ResponseFormatError("$", "expected an object", model=self.report_type)
+        page_total = _count(data, "total")
+        rows_raw = data.get(self._shape.rows_key, {})
+        if page_total is None:
+            raise ResponseFormatError("$.total", "required field missing", model=self.report_type)
+        if total is not None and page_total != total:
+            raise PaginationError(
+                f"the report changed during the pull (total {total} became {page_total})",
+                resume_offset=offset,
+                rows_delivered=self.rows_delivered,
+            )
+        echoed = _count(data, "page" if self._shape.page_mode else "offset")
+        expected = offset // asked + 1 if self._shape.page_mode else offset
+        if echoed is not None and echoed != expected:
+            raise PaginationError(
+                f"the server answered {'page' if self._shape.page_mode else 'offset'} "
+                f"{echoed} for {expected}: the cursor did not advance",
+                resume_offset=offset,
+                rows_delivered=self.rows_delivered,
+            )
+        rows = self._shape.parse(rows_raw, f"$.{self._shape.rows_key}")
+        if len(rows) > asked:
+            raise PaginationError(
+                f"the server answered {len(rows)} rows for {asked} asked",
+                resume_offset=offset,
+                rows_delivered=self.rows_delivered,
+            )
+        self.units_spent += response.units
+        return Page(tuple(rows), offset, page_total, asked, response)
+
+    def _deliver(self, page: Page[T], end: int | None) -> Page[T]:
+        if end is not None and page.offset + len(page.rows) > end:
+            page = attrs.evolve(page, rows=page.rows[: max(end - page.offset, 0)])
+        self.rows_delivered += len(page.rows)
+        return page
+
+    def _check_partial(self, page: Page[T], stop: int) -> None:
+        received = len(page.rows)
+        expected = min(page.asked, max(stop - page.offset, 0))
+        if received < expected:
+            raise PartialResponseError(
+                received=received,
+                asked=page.asked,
+                total=page.total,
+                resume_offset=page.offset + received,
+                rows_delivered=self.rows_delivered,
+            )
+
+    async def _abandon(self, inflight: list[tuple[int, int, asyncio.Task[Sent]]]) -> None:
+        """Settle what is still in flight when a pull ends early (error, break, cancel)."""
+        for _, _, task in inflight:
+            if not task.done():
+                task.cancel()
+        for _, _, task in inflight:
+            try:
+                sent = await task
+            except (asyncio.CancelledError, SemrushError):
+                continue  # the send path settled its own reservation
+            with contextlib.suppress(SemrushError):
+                await self._pipeline.finish(sent)  # count and settle what was received
+
+    def __repr__(self) -> str:
+        return (
+            f"<AsyncPaginator {self.report_type} page_size={self.page_size} "
+            f"prefetch={self.prefetch} start_offset={self.start_offset}>"
+        )

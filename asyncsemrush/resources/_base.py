@@ -1,0 +1,85 @@
+"""What every resource namespace shares: send a request, structure its answer."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from .. import _convert
+from .._wire import ApiRequest, ApiResponse
+from ..pagination import AsyncPaginator, Shape
+from ..params import integer
+
+if TYPE_CHECKING:
+    from .._client import SemrushClient
+
+T = TypeVar("T")
+
+#: Set by ``SemrushClient.with_response``: answers of the calls made inside it.
+CAPTURE: contextvars.ContextVar[list[ApiResponse] | None] = contextvars.ContextVar(
+    "asyncsemrush_capture", default=None
+)
+
+MANAGEMENT = "/management/v1/projects"
+REPORTS = "/reports/v1/projects"
+
+
+class Resource:
+    """Base of the resource namespaces (``sr.projects``, ``sr.tracking(id)``, ...)."""
+
+    def __init__(self, client: SemrushClient) -> None:
+        self._client = client
+        self._pipeline = client._pipeline
+
+    async def _send(self, request: ApiRequest) -> ApiResponse:
+        response = await self._pipeline.execute(request)
+        captured = CAPTURE.get()
+        if captured is not None:
+            captured.append(response)
+        return response
+
+    async def _get(self, request: ApiRequest, cls: type[T]) -> T:
+        response = await self._send(request)
+        return cast(T, _convert.structure(response.data, cls))
+
+    def _paginate(
+        self,
+        request: Callable[[int, int], ApiRequest],
+        row: type[T],
+        report_type: str,
+        *,
+        page_size: int,
+        max_rows: int | None,
+        max_units: int | None,
+        prefetch: int,
+        start_offset: int,
+        page_mode: bool = False,
+    ) -> AsyncPaginator[T]:
+        shape = Shape(
+            request=request,
+            parse=lambda data, where: _convert.rows(data, row, where),
+            page_mode=page_mode,
+        )
+        return AsyncPaginator(
+            self._pipeline,
+            shape,
+            report_type=report_type,
+            page_size=page_size,
+            max_rows=max_rows,
+            max_units=max_units,
+            prefetch=prefetch,
+            start_offset=start_offset,
+        )
+
+
+def optional_int(parameter: str, value: object, **bounds: int) -> str | None:
+    """A bounded whole number as a query value, or None."""
+    if value is None:
+        return None
+    return str(integer(parameter, value, **bounds))
+
+
+def query(**values: object) -> dict[str, str]:
+    """Query parameters without the ones left out (None)."""
+    return {k: str(v) for k, v in values.items() if v is not None}
