@@ -7,14 +7,17 @@ priced, reserved and rate-limited like any request.
 
 Iterating a paginator twice runs the pull twice (and pays twice). ``collect()`` is the
 only method that holds a whole report in memory; ``async for`` holds one page at a time
-plus the pages in flight.
+plus the pages in flight. After a ``break`` the pages in flight are settled when the
+pull is closed: at once with ``await paginator.aclose()`` (or ``async with paginator``),
+otherwise by the event loop a moment later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+import weakref
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -76,6 +79,38 @@ def _count(data: Mapping[str, Any], key: str) -> int | None:
         raise ResponseFormatError(f"$.{key}", f"expected a whole number, got {value!r}") from None
 
 
+@attrs.define(eq=False)
+class _Pull:
+    """One pull's bookkeeping, so that aclose() can find it or wait for it."""
+
+    gen: weakref.ref[AsyncGenerator[Any, None]] | None = None
+    started: bool = False
+    done: asyncio.Event = attrs.field(factory=asyncio.Event)
+
+
+class _Rows(Generic[T]):
+    """Rows of one pull, page after page. A plain iterator over the one page generator
+    (not a second generator), so closing and finalising happen in one place."""
+
+    def __init__(self, pages: AsyncGenerator[Page[T], None]) -> None:
+        self._pages = pages
+        self._rows: Iterator[T] = iter(())
+
+    def __aiter__(self) -> _Rows[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while True:
+            for row in self._rows:
+                return row
+            page = await self._pages.__anext__()  # StopAsyncIteration ends the rows
+            self._rows = iter(page.rows)
+
+    async def aclose(self) -> None:
+        """End the pull, settling the pages in flight."""
+        await self._pages.aclose()
+
+
 class AsyncPaginator(Generic[T]):
     """Rows of a paginated report: ``async for row in p``, ``p.pages()``, ``p.collect()``.
 
@@ -125,67 +160,123 @@ class AsyncPaginator(Generic[T]):
         #: Rows yielded by the latest pull, and the units its pages cost.
         self.rows_delivered = 0
         self.units_spent = 0
+        self._open: set[_Pull] = set()
+        self._cancel_inflight = False
 
     # ------------------------------------------------------------------ public
 
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._rows()
+    def __aiter__(self) -> _Rows[T]:
+        return _Rows(self.pages())
 
-    async def _rows(self) -> AsyncIterator[T]:
-        async with contextlib.aclosing(self.pages()) as pages:
-            async for page in pages:
-                for row in page.rows:
-                    yield row
+    async def aclose(self, *, cancel: bool = False) -> None:
+        """End every pull of this paginator still open (after a ``break``), settling
+        the pages in flight: let finish and counted exactly, or with ``cancel=True``
+        cancelled and counted at their worst case. Without it the event loop closes
+        the pull a moment later."""
+        self._cancel_inflight = cancel
+        try:
+            for pull in list(self._open):
+                gen = pull.gen() if pull.gen is not None else None
+                if gen is not None:
+                    await gen.aclose()
+                elif pull.started:
+                    await pull.done.wait()  # the event loop is closing it right now
+                else:
+                    self._open.discard(pull)  # never started: nothing to settle
+        finally:
+            self._cancel_inflight = False
+
+    async def __aenter__(self) -> AsyncPaginator[T]:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        cancelled = exc_type is not None and issubclass(exc_type, asyncio.CancelledError)
+        await self.aclose(cancel=cancelled)
 
     async def collect(self) -> list[T]:
         """Every row in a list: the one method that holds the whole report in memory."""
         return [row async for row in self]
 
-    async def pages(self) -> AsyncGenerator[Page[T], None]:
+    def pages(self) -> AsyncGenerator[Page[T], None]:
         """Yield the pages in order (each page's rows, offset, total, cost, raw answer)."""
-        self.rows_delivered = 0
-        self.units_spent = 0
-        committed = 0  # units settled or reserved by this pull
-        offset = self.start_offset
-        end = None if self.max_rows is None else offset + self.max_rows
-        first_limit = self._fit(self._limit(offset, end), committed)
-        if first_limit <= 0:
-            return
-        committed += self._cost(first_limit)
-        page = await self._take(
-            await self._pipeline.send(self._request(offset, first_limit)), offset, first_limit, None
-        )
-        committed += page.units - self._cost(first_limit)
-        total = page.total
-        stop = total if end is None else min(total, end)
-        yield self._deliver(page, end)
-        self._check_partial(page, stop)
-        next_offset = offset + self.page_size
-        inflight: list[tuple[int, int, asyncio.Task[Sent]]] = []
+        pull = _Pull()
+        gen = self._pages(pull)
+        # Only a weak reference: a pull dropped after `break` is finalised by the event
+        # loop at once, instead of waiting for the cycle collector.
+        pull.gen = weakref.ref(gen)
+        self._open.add(pull)
+        return gen
+
+    async def _pages(self, pull: _Pull) -> AsyncGenerator[Page[T], None]:
+        # One generator per pull (no nesting): closing it is the only cleanup path.
+        pull.started = True
         try:
-            while True:
+            self.rows_delivered = 0
+            self.units_spent = 0
+            committed = 0  # units settled or reserved by this pull
+            offset = self.start_offset
+            end = None if self.max_rows is None else offset + self.max_rows
+            first_limit = self._fit(self._limit(offset, end), committed)
+            if first_limit <= 0:
+                return
+            committed += self._cost(first_limit)
+            page = await self._take(
+                await self._pipeline.send(self._request(offset, first_limit)),
+                offset,
+                first_limit,
+                None,
+            )
+            committed += page.units - self._cost(first_limit)
+            total = page.total
+            stop = total if end is None else min(total, end)
+            next_offset = offset + self.page_size
+            inflight: list[tuple[int, int, asyncio.Task[Sent]]] = []
+
+            def fill() -> None:
+                """Keep ``prefetch`` pages in flight (before yielding, so they load meanwhile)."""
+                nonlocal next_offset, committed
                 while len(inflight) < self.prefetch and next_offset < stop:
                     limit = self._fit(self._limit(next_offset, stop), committed)
                     if limit <= 0:
                         next_offset = stop  # the unit cap is reached: request nothing more
-                        break
+                        return
                     committed += self._cost(limit)
                     task = asyncio.ensure_future(
                         self._pipeline.send(self._request(next_offset, limit))
                     )
                     inflight.append((next_offset, limit, task))
                     next_offset += self.page_size
-                if not inflight:
-                    return
-                at, limit, task = inflight[0]
-                sent = await task  # still listed: cancelled here, _abandon settles it
-                inflight.pop(0)
-                page = await self._take(sent, at, limit, total)
-                committed += page.units - self._cost(limit)
-                yield self._deliver(page, end)
-                self._check_partial(page, stop)
+
+            cancelled = False
+            try:
+                while True:
+                    short = self._short(page, stop)
+                    if not short:
+                        fill()
+                    yield self._deliver(page, end)
+                    if short:
+                        raise PartialResponseError(
+                            received=len(page.rows),
+                            asked=page.asked,
+                            total=page.total,
+                            resume_offset=page.offset + len(page.rows),
+                            rows_delivered=self.rows_delivered,
+                        )
+                    if not inflight:
+                        return
+                    at, limit, task = inflight[0]
+                    sent = await task  # still listed: cancelled here, _abandon settles it
+                    inflight.pop(0)
+                    page = await self._take(sent, at, limit, total)
+                    committed += page.units - self._cost(limit)
+            except asyncio.CancelledError:
+                cancelled = True
+                raise
+            finally:
+                await self._abandon(inflight, cancel=cancelled or self._cancel_inflight)
         finally:
-            await self._abandon(inflight)
+            self._open.discard(pull)
+            pull.done.set()
 
     # ------------------------------------------------------------------ internals
 
@@ -255,22 +346,22 @@ class AsyncPaginator(Generic[T]):
         self.rows_delivered += len(page.rows)
         return page
 
-    def _check_partial(self, page: Page[T], stop: int) -> None:
-        received = len(page.rows)
-        expected = min(page.asked, max(stop - page.offset, 0))
-        if received < expected:
-            raise PartialResponseError(
-                received=received,
-                asked=page.asked,
-                total=page.total,
-                resume_offset=page.offset + received,
-                rows_delivered=self.rows_delivered,
-            )
+    @staticmethod
+    def _short(page: Page[T], stop: int) -> bool:
+        """Whether a page has fewer rows than ``total`` says it should (a partial answer)."""
+        return len(page.rows) < min(page.asked, max(stop - page.offset, 0))
 
-    async def _abandon(self, inflight: list[tuple[int, int, asyncio.Task[Sent]]]) -> None:
-        """Settle what is still in flight when a pull ends early (error, break, cancel)."""
-        for _, _, task in inflight:
-            if not task.done():
+    async def _abandon(
+        self, inflight: list[tuple[int, int, asyncio.Task[Sent]]], *, cancel: bool
+    ) -> None:
+        """Settle what is still in flight when a pull ends early.
+
+        After an error or a ``break`` the requests already sent are let finish and
+        settled to what they cost; when the pull itself is cancelled they are cancelled
+        too, and the send path counts them at their reserved worst case (uncertain).
+        """
+        if cancel:
+            for _, _, task in inflight:
                 task.cancel()
         for _, _, task in inflight:
             try:

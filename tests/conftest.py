@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from asyncsemrush import RetryPolicy, SemrushClient, UnitBudget
+from asyncsemrush import RetryPolicy, SemrushClient, UnitBudget, _convert
 
 from ._server import ScriptedServer
 
@@ -15,6 +15,14 @@ REFERENCE = Path(__file__).parent / "reference"
 TEST_KEY = "0123456789abcdef" + "fedcba9876543210"
 
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
+
+
+@pytest.fixture(autouse=True)
+def strict_models() -> Iterator[None]:
+    """Unknown keys in responses fail the tests (production ignores them)."""
+    _convert.set_strict(True)
+    yield
+    _convert.set_strict(False)
 
 
 @pytest.fixture

@@ -1,0 +1,234 @@
+"""AsyncPaginator: order, exactly-once, unit caps, partial answers, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import pytest
+
+from asyncsemrush import PaginationError, PartialResponseError, SemrushClient, UnitBudget, _pipeline
+from asyncsemrush.errors import ResponseFormatError
+from asyncsemrush.sandbox import Sandbox
+
+from .._server import ScriptedServer, reply
+from ..conftest import make_client
+
+
+def client_tasks() -> list[asyncio.Task[object]]:
+    """Pending tasks running the client's code (not the sandbox server's, not this test)."""
+    mine = []
+    for task in asyncio.all_tasks():
+        code = getattr(task.get_coro(), "cr_code", None)
+        path = code.co_filename if code else ""
+        if (
+            task is not asyncio.current_task()
+            and "/asyncsemrush/" in path
+            and "/sandbox/" not in path
+        ):
+            mine.append(task)
+    return mine
+
+
+def client(sb: Sandbox, budget: UnitBudget | None = None) -> SemrushClient:
+    return SemrushClient(sb.api_key, base_url=sb.base_url, budget=budget, rate_limit=None)
+
+
+@pytest.mark.parametrize("page_size", [97, 250])
+async def test_prefetch_1_and_8_give_the_same_rows(
+    sb: Sandbox, sr: SemrushClient, page_size: int
+) -> None:
+    t = sr.tracking(sb.campaign_id)
+    url = [sb.tracked_url, *sb.competitor_urls]
+    one = await t.positions(url, page_size=page_size, prefetch=1, sort="ph_asc").collect()
+    eight = await t.positions(url, page_size=page_size, prefetch=8, sort="ph_asc").collect()
+    whole = await t.positions(url, page_size=1200, sort="ph_asc").collect()
+    assert len(one) == 1200
+    assert (
+        [r.keyword_id for r in one]
+        == [r.keyword_id for r in eight]
+        == [r.keyword_id for r in whole]
+    )
+    assert len({r.keyword_id for r in one}) == 1200
+    assert one == eight
+
+
+@pytest.mark.parametrize("prefetch", [1, 8])
+async def test_max_units_is_never_exceeded(sb: Sandbox, sr: SemrushClient, prefetch: int) -> None:
+    pager = sr.tracking(sb.campaign_id).positions(
+        sb.tracked_url, page_size=50, max_units=12_345, prefetch=prefetch
+    )
+    rows = await pager.collect()
+    assert len(rows) == 123  # 12,345 units pay for 123 rows at 100 a row
+    assert sb.units_charged == pager.units_spent == 12_300 <= 12_345
+    limits = [int(r.query["display_limit"]) for r in sb.requests]
+    assert limits == [50, 50, 23]  # the last page shrank to fit
+    nothing = sr.tracking(sb.campaign_id).positions(sb.tracked_url, max_units=99)
+    assert await nothing.collect() == []
+
+
+async def test_partial_response_names_the_resume_offset() -> None:
+    async with (
+        Sandbox(keywords=1000, units=25_050, rate_limit=None) as sb,
+        client(sb, UnitBudget(10**9)) as sr,
+    ):
+        pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=100, prefetch=1)
+        got = []
+        with pytest.raises(PartialResponseError) as info:
+            async for row in pager:
+                got.append(row)
+        exc = info.value
+        assert (exc.received, exc.asked, exc.total) == (50, 100, 1000)
+        assert exc.resume_offset == 250 == exc.rows_delivered == len(got)
+        assert sr.ledger.spent == sb.units_charged == 25_000
+        assert sr.budget is not None and sr.budget.reserved == 0
+        # top up and resume: the rest arrives, nothing twice, nothing lost
+        sb.balance = 10**7
+        rest = (
+            await sr.tracking(sb.campaign_id)
+            .positions(sb.tracked_url, page_size=100, start_offset=exc.resume_offset)
+            .collect()
+        )
+        full = await sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=1000).collect()
+        assert [r.keyword_id for r in got + rest] == [r.keyword_id for r in full]
+
+
+async def test_partial_response_with_prefetch_settles_everything() -> None:
+    async with (
+        Sandbox(keywords=1000, units=25_050, rate_limit=None) as sb,
+        client(sb, UnitBudget(10**9)) as sr,
+    ):
+        pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=100, prefetch=6)
+        got = []
+        with pytest.raises(PartialResponseError) as info:
+            async for row in pager:
+                got.append(row)
+        assert info.value.resume_offset == info.value.rows_delivered == len(got) < 1000
+        assert sr.budget is not None and sr.budget.reserved == 0
+        assert sr.ledger.spent == sb.units_charged
+
+
+async def test_early_exit_and_cancel_settle_in_flight_pages(sb: Sandbox) -> None:
+    budget = UnitBudget(10**9)
+    async with client(sb, budget) as sr:
+        pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=10, prefetch=8)
+        async with pager:
+            async for _ in pager:
+                break
+        assert budget.reserved == 0  # settled on leaving the block
+        assert sr.ledger.spent == sb.units_charged  # in-flight pages settled exactly
+        before = len(sb.requests)
+        async for _ in sr.tracking(sb.campaign_id).positions(
+            sb.tracked_url, page_size=10, prefetch=8
+        ):
+            break
+        # without aclose() the event loop closes the pull a moment later: the 8 pages
+        # in flight are let finish and settled exactly
+        for _ in range(200):
+            if len(sb.requests) - before == 9 and budget.reserved == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert len(sb.requests) - before == 9
+        assert budget.reserved == 0
+        assert sr.ledger.spent == sb.units_charged
+
+        async def consume() -> None:
+            pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=10, prefetch=8)
+            async with pager:  # leaving by cancellation cancels the pages in flight
+                async for _ in pager:
+                    await asyncio.sleep(0.01)
+
+        task = asyncio.create_task(consume())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert budget.reserved == 0
+        # cancelled requests count at their worst case: never less than was billed
+        assert budget.spent == sr.ledger.spent >= sb.units_charged
+        assert not client_tasks()  # the server's keep-alive handlers are not ours
+
+
+async def test_pages_in_flight_are_decoded_only_when_consumed(
+    sb: Sandbox, sr: SemrushClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[int] = []
+    real = _pipeline.decode
+
+    def spy(raw, request, url):  # type: ignore[no-untyped-def]
+        decoded.append(int(request.params.get("display_offset", -1)))
+        return real(raw, request, url)
+
+    monkeypatch.setattr(_pipeline, "decode", spy)
+    pages = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=100, prefetch=4).pages()
+    first = await anext(pages)
+    await asyncio.sleep(0.2)  # let the prefetched pages arrive
+    assert len(sb.requests) == 5 and first.offset == 0
+    assert decoded == [0]  # four pages wait as bytes
+    second = await anext(pages)
+    assert second.offset == 100 and decoded == [0, 100]
+    await pages.aclose()
+
+
+async def test_iterating_twice_fetches_twice(sb: Sandbox, sr: SemrushClient) -> None:
+    pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=600)
+    assert len(await pager.collect()) == len(await pager.collect()) == 1200
+    assert len(sb.requests) == 4 and sb.units_charged == 240_000
+
+
+async def test_page_mode_and_snapshot_pricing(sb: Sandbox, sr: SemrushClient) -> None:
+    audit = sr.site_audit(sb.audit_project_id)
+    latest = await audit.snapshot()
+    worst = max(latest.errors, key=lambda e: e.count)
+    rows = await audit.issue(latest.snapshot_id, worst.id, page_size=7, max_rows=10).collect()
+    assert len(rows) == 10
+    history = audit.history(page_size=2, max_units=25_000)
+    assert len(await history.collect()) == 2 and history.units_spent == 20_000
+
+
+def _page(total: int, offset: int, rows: int, start: int = 0) -> bytes:
+    data = {
+        str(n): {"Pi": str(start + n), "Ph": f"kw {start + n}", "Tg": {}, "Cp": "1", "Nq": "10"}
+        for n in range(rows)
+    }
+    return orjson.dumps(
+        {"total": str(total), "limit": str(rows), "offset": str(offset), "data": data}
+    )
+
+
+PATH = "/reports/v1/projects/1_2/tracking/"
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (_page(25, 10, 10, 10), "report changed"),  # total 20 became 25
+        (_page(20, 0, 10, 0), "cursor did not advance"),  # offset 0 echoed again
+    ],
+)
+async def test_cursor_and_total_checks(server: ScriptedServer, second: bytes, message: str) -> None:
+    server.queue(PATH, reply(body=_page(20, 0, 10)), reply(body=second))
+    async with make_client(server.base_url) as sr:
+        got = []
+        with pytest.raises(PaginationError, match=message) as info:
+            async for row in sr.tracking("1_2").positions("*.a.com/*", page_size=10, prefetch=1):
+                got.append(row)
+    assert len(got) == 10 and info.value.resume_offset == 10
+
+
+async def test_too_many_rows_and_bad_keys(server: ScriptedServer) -> None:
+    server.queue(PATH, reply(body=_page(50, 0, 12)))
+    async with make_client(server.base_url) as sr:
+        with pytest.raises(PaginationError, match="12 rows for 10"):
+            await sr.tracking("1_2").positions("*.a.com/*", page_size=10).collect()
+    server.queue(PATH, reply(body=b'{"total": "1", "offset": "0", "data": {"x": {}}}'))
+    async with make_client(server.base_url) as sr:
+        with pytest.raises(ResponseFormatError, match=r"\$\.data"):
+            await sr.tracking("1_2").positions("*.a.com/*", page_size=10).collect()
+
+
+async def test_empty_report(server: ScriptedServer) -> None:
+    server.queue(PATH, reply(body=b'{"total": "0", "limit": "10", "offset": "0", "data": {}}'))
+    async with make_client(server.base_url) as sr:
+        assert await sr.tracking("1_2").positions("*.a.com/*", page_size=10).collect() == []
+    assert len(server.seen) == 1
