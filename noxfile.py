@@ -29,6 +29,8 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
     session.install("-e", ".[test]", "mypy>=1.11")
     session.run("mypy", "--strict", "asyncsemrush")
+    # the public API as the README uses it
+    session.run("mypy", "--strict", "tests/typing")
 
 
 @nox.session(python=PYTHON)

@@ -282,9 +282,11 @@ class AsyncPaginator(Generic[T]):
 
     def _limit(self, offset: int, stop: int | None) -> int:
         """Rows to ask for at ``offset``: a full page, or what is left before ``stop``."""
+        if stop is not None and stop <= offset:
+            return 0
         if self._shape.page_mode or stop is None:
             return self.page_size  # page numbers need fixed sizes; surplus rows are dropped
-        return max(min(self.page_size, stop - offset), 0)
+        return min(self.page_size, stop - offset)
 
     def _cost(self, limit: int) -> int:
         return self._fixed + self._per_row * limit

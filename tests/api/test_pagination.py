@@ -232,3 +232,10 @@ async def test_empty_report(server: ScriptedServer) -> None:
     async with make_client(server.base_url) as sr:
         assert await sr.tracking("1_2").positions("*.a.com/*", page_size=10).collect() == []
     assert len(server.seen) == 1
+
+
+async def test_max_rows_zero_sends_nothing(sb: Sandbox, sr: SemrushClient) -> None:
+    audit = sr.site_audit(sb.audit_project_id)
+    assert await audit.issue("abc123", 1, max_rows=0).collect() == []
+    assert await sr.tracking(sb.campaign_id).positions(sb.tracked_url, max_rows=0).collect() == []
+    assert sb.requests == []

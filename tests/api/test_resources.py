@@ -144,10 +144,12 @@ async def test_site_audit(sr: SemrushClient, sb: Sandbox) -> None:
 
 
 async def test_launch_and_wait_times_out() -> None:
-    async with Sandbox(audit_duration=30, rate_limit=None) as sb:
-        async with SemrushClient(sb.api_key, base_url=sb.base_url) as sr:
-            with pytest.raises(errors.RequestTimeoutError, match="did not finish"):
-                await sr.site_audit(sb.audit_project_id).launch_and_wait(poll=0.05, timeout=0.3)
+    async with (
+        Sandbox(audit_duration=30, rate_limit=None) as sb,
+        SemrushClient(sb.api_key, base_url=sb.base_url) as sr,
+    ):
+        with pytest.raises(errors.RequestTimeoutError, match="did not finish"):
+            await sr.site_audit(sb.audit_project_id).launch_and_wait(poll=0.05, timeout=0.3)
 
 
 async def test_raw_escape_hatch(sr: SemrushClient, sb: Sandbox) -> None:
