@@ -12,7 +12,7 @@ PYTHON = None  # the interpreter nox itself runs on
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The test suite over real loopback HTTP, warnings about unclosed resources fatal."""
-    session.install("-c", "constraints-test.txt", "-e", ".[test]")
+    session.install("-c", "constraints-test.txt", "-e", ".[test,cli,parquet,frames]")
     session.run("pytest", "-W", "error::ResourceWarning", *session.posargs)
 
 
@@ -27,10 +27,17 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".[test]", "mypy>=1.11")
+    session.install("-e", ".[test,cli]", "mypy>=1.11")
     session.run("mypy", "--strict", "asyncsemrush")
     # the public API as the README uses it
     session.run("mypy", "--strict", "tests/typing")
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The demo pull against the embedded sandbox (writes positions.csv)."""
+    session.install("-e", ".[cli]")
+    session.run("asyncsemrush", "demo", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -5,11 +5,12 @@ to ``prefetch`` pages are in flight at once. Pages in flight are held as the raw
 the server sent and decoded only when the consumer takes them, in order. Every page is
 priced, reserved and rate-limited like any request.
 
-Iterating a paginator twice runs the pull twice (and pays twice). ``collect()`` is the
-only method that holds a whole report in memory; ``async for`` holds one page at a time
-plus the pages in flight. After a ``break`` the pages in flight are settled when the
-pull is closed: at once with ``await paginator.aclose()`` (or ``async with paginator``),
-otherwise by the event loop a moment later.
+Iterating a paginator twice runs the pull twice (and pays twice). ``collect()``,
+``to_pandas()`` and ``to_polars()`` are the only methods that hold a whole report in
+memory; ``to_csv()``, ``to_jsonl()`` and ``to_parquet()`` stream; ``async for`` holds
+one page at a time plus the pages in flight. After a ``break`` the pages in flight are
+settled when the pull is closed: at once with ``await paginator.aclose()`` (or
+``async with paginator``), otherwise by the event loop a moment later.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import contextlib
 import weakref
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -196,6 +198,61 @@ class AsyncPaginator(Generic[T]):
     async def collect(self) -> list[T]:
         """Every row in a list: the one method that holds the whole report in memory."""
         return [row async for row in self]
+
+    # ------------------------------------------------------------------ exports
+
+    async def _export(self, sink: Any) -> int:
+        written = 0
+        try:
+            async with contextlib.aclosing(self.pages()) as pages:
+                async for page in pages:
+                    written += sink.write(page.rows)
+        finally:
+            sink.close()
+        return written
+
+    async def to_csv(self, path: str | Path, *, wide: bool = False, append: bool = False) -> int:
+        """Stream every row to a CSV file as it arrives (layouts in the README: one line per
+        keyword × domain × date, or per keyword × domain with ``wide=True``). The file is
+        flushed after each page, so it stays valid if the pull stops. Returns lines written."""
+        from ._export import CsvSink
+
+        return await self._export(CsvSink(path, wide=wide, append=append))
+
+    async def to_jsonl(self, path: str | Path, *, append: bool = False) -> int:
+        """Stream every row to a JSON-lines file (one document per row). Returns rows written."""
+        from ._export import JsonlSink
+
+        return await self._export(JsonlSink(path, append=append))
+
+    async def to_parquet(self, path: str | Path, *, wide: bool = False) -> int:
+        """Stream every row to a Parquet file, a row group per page (needs pyarrow)."""
+        from ._export import ParquetSink
+
+        return await self._export(ParquetSink(path, wide=wide))
+
+    async def _frame_records(self, wide: bool) -> list[dict[str, Any]]:
+        from ._export import records
+
+        return [rec async for row in self for rec in records(row, wide=wide)]
+
+    async def to_pandas(self, *, wide: bool = False) -> Any:
+        """Every row as a ``pandas.DataFrame`` of flat records (needs pandas; holds the
+        whole report, like ``collect()``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise RuntimeError("to_pandas() needs pandas: pip install pandas") from None
+        return pandas.DataFrame.from_records(await self._frame_records(wide))
+
+    async def to_polars(self, *, wide: bool = False) -> Any:
+        """Every row as a ``polars.DataFrame`` of flat records (needs polars; holds the
+        whole report, like ``collect()``)."""
+        try:
+            import polars
+        except ImportError:
+            raise RuntimeError("to_polars() needs polars: pip install polars") from None
+        return polars.from_dicts(await self._frame_records(wide), infer_schema_length=None)
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
         """Yield the pages in order (each page's rows, offset, total, cost, raw answer)."""

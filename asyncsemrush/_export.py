@@ -1,0 +1,265 @@
+"""Rows to files, streaming: flat or wide records, and CSV, JSONL and Parquet sinks.
+
+Layouts (one record per line of output):
+
+- ``PositionRow`` flat: one record per keyword × domain × date — ``keyword_id, keyword,
+  tags, cpc, volume, domain, date, position, ranking_type, landing_url``.
+- ``PositionRow`` wide: one record per keyword × domain — ``keyword_id, keyword, tags,
+  cpc, volume, domain, begin, end, diff, diff_1d, diff_7d, diff_30d`` then one column
+  per date (``2026-01-31``) holding the position.
+- ``CompetitorRow``: one per domain × date — ``domain, date, keywords,
+  average_position, deviation, visibility, visibility_change``.
+- other models: their scalar fields (dates as ISO text, tags joined by ``|``).
+
+Empty cells mean "none" (not ranking). Files are written as rows arrive and flushed
+after every page, so a pull that stops leaves a valid file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import attrs
+import orjson
+
+from .models import CompetitorRow, PositionRow
+
+Record = dict[str, Any]
+
+POSITION_COLUMNS = (
+    "keyword_id", "keyword", "tags", "cpc", "volume", "domain", "date",
+    "position", "ranking_type", "landing_url",
+)  # fmt: skip
+POSITION_WIDE_BASE = (
+    "keyword_id", "keyword", "tags", "cpc", "volume", "domain",
+    "begin", "end", "diff", "diff_1d", "diff_7d", "diff_30d",
+)  # fmt: skip
+COMPETITOR_COLUMNS = (
+    "domain", "date", "keywords", "average_position", "deviation", "visibility",
+    "visibility_change",
+)  # fmt: skip
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return "|".join(value)
+    if isinstance(value, tuple):
+        return len(value)  # a tuple of objects: how many
+    return value
+
+
+def _position_base(row: PositionRow) -> Record:
+    return {
+        "keyword_id": row.keyword_id,
+        "keyword": row.keyword,
+        "tags": "|".join(row.tags),
+        "cpc": row.cpc,
+        "volume": row.volume,
+    }
+
+
+def records(row: Any, *, wide: bool = False) -> Iterator[Record]:
+    """The flat (or, for positions, wide) records of one row."""
+    if isinstance(row, PositionRow):
+        base = _position_base(row)
+        if wide:
+            for domain in row.domains:
+                rec = {
+                    **base,
+                    "domain": domain,
+                    "begin": row.begin.get(domain),
+                    "end": row.end.get(domain),
+                    "diff": row.diff.get(domain),
+                    "diff_1d": row.diff_1d.get(domain),
+                    "diff_7d": row.diff_7d.get(domain),
+                    "diff_30d": row.diff_30d.get(domain),
+                }
+                for day in row.dates:
+                    rec[day.isoformat()] = row.positions[day].get(domain)
+                yield rec
+            return
+        types, urls = row.ranking_types, row.landing_urls
+        for day, cells in sorted(row.positions.items()):
+            for domain, position in cells.items():
+                yield {
+                    **base,
+                    "domain": domain,
+                    "date": day.isoformat(),
+                    "position": position,
+                    "ranking_type": types.get(day, {}).get(domain),
+                    "landing_url": urls.get(day, {}).get(domain),
+                }
+        return
+    if isinstance(row, CompetitorRow):
+        for day, stats in sorted(row.dates.items()):
+            yield {
+                "domain": row.domain,
+                "date": day.isoformat(),
+                "keywords": stats.keywords,
+                "average_position": stats.average_position,
+                "deviation": stats.deviation,
+                "visibility": stats.visibility,
+                "visibility_change": row.visibility_change,
+            }
+        return
+    if isinstance(row, Mapping):
+        yield {str(k): _scalar(v) for k, v in row.items()}
+        return
+    if attrs.has(type(row)):
+        yield {
+            f.name: _scalar(getattr(row, f.name))
+            for f in attrs.fields(type(row))
+            if not isinstance(getattr(row, f.name), Mapping)
+        }
+        return
+    raise TypeError(f"cannot export {type(row).__name__}")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k.isoformat() if isinstance(k, dt.date) else k): v for k, v in value.items()}
+    if attrs.has(type(value)):
+        return document(value)
+    raise TypeError
+
+
+def document(row: Any) -> Record:
+    """One row as a JSON document (nested maps kept, dates as ISO text)."""
+    if isinstance(row, PositionRow):
+        return {
+            **{k: v for k, v in _position_base(row).items() if k != "tags"},
+            "tags": list(row.tags),
+            "positions": row.positions,
+            "ranking_types": row.ranking_types,
+            "landing_urls": row.landing_urls,
+            "begin": row.begin,
+            "end": row.end,
+            "diff": row.diff,
+            "diff_1d": row.diff_1d,
+            "diff_7d": row.diff_7d,
+            "diff_30d": row.diff_30d,
+        }
+    if isinstance(row, Mapping):
+        return dict(row)
+    return attrs.asdict(row, recurse=False)
+
+
+class Sink(Protocol):
+    """Where exported rows go."""
+
+    def write(self, rows: Iterable[Any]) -> int:
+        """Write rows; return how many output lines were written."""
+        ...
+
+    def close(self) -> None:
+        """Flush and close."""
+        ...
+
+
+def _open_text(target: str | Path | IO[str], append: bool) -> tuple[IO[str], bool]:
+    if isinstance(target, (str, Path)):
+        return open(target, "a" if append else "w", newline="", encoding="utf-8"), True
+    return target, False
+
+
+class CsvSink:
+    """Streaming CSV; the header comes from the first record (unless appending)."""
+
+    def __init__(
+        self, target: str | Path | IO[str], *, wide: bool = False, append: bool = False
+    ) -> None:
+        self._file, self._owned = _open_text(target, append)
+        self._wide = wide
+        self._writer: csv.DictWriter[str] | None = None
+        self._header = not (
+            append and isinstance(target, (str, Path)) and Path(target).stat().st_size
+        )
+
+    def write(self, rows: Iterable[Any]) -> int:
+        n = 0
+        for row in rows:
+            for rec in records(row, wide=self._wide):
+                if self._writer is None:
+                    self._writer = csv.DictWriter(
+                        self._file, fieldnames=list(rec), extrasaction="ignore"
+                    )
+                    if self._header:
+                        self._writer.writeheader()
+                self._writer.writerow(rec)
+                n += 1
+        self._file.flush()
+        return n
+
+    def close(self) -> None:
+        self._file.flush()
+        if self._owned:
+            self._file.close()
+
+
+class JsonlSink:
+    """One JSON document per row, one per line."""
+
+    def __init__(self, target: str | Path | IO[str], *, append: bool = False) -> None:
+        self._file, self._owned = _open_text(target, append)
+
+    def write(self, rows: Iterable[Any]) -> int:
+        n = 0
+        for row in rows:
+            line = orjson.dumps(
+                document(row), default=_json_default, option=orjson.OPT_NON_STR_KEYS
+            )
+            self._file.write(line.decode() + "\n")
+            n += 1
+        self._file.flush()
+        return n
+
+    def close(self) -> None:
+        self._file.flush()
+        if self._owned:
+            self._file.close()
+
+
+class ParquetSink:
+    """Flat records in Parquet row groups, one per page (needs pyarrow: the parquet extra)."""
+
+    def __init__(self, target: str | Path, *, wide: bool = False) -> None:
+        if importlib.util.find_spec("pyarrow") is None:
+            raise RuntimeError("Parquet export needs pyarrow: pip install 'asyncsemrush[parquet]'")
+        self._path = target
+        self._wide = wide
+        self._writer: Any = None
+
+    def write(self, rows: Iterable[Any]) -> int:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        batch = [rec for row in rows for rec in records(row, wide=self._wide)]
+        if not batch:
+            return 0
+        table = pa.Table.from_pylist(batch)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(str(self._path), table.schema)
+        else:
+            table = table.cast(self._writer.schema)
+        self._writer.write_table(table)
+        return len(batch)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def table_text(rows: Iterable[Any], *, wide: bool = False) -> str:
+    """Records as CSV text (for tests and small outputs)."""
+    buf = io.StringIO()
+    sink = CsvSink(buf, wide=wide)
+    sink.write(rows)
+    return buf.getvalue()

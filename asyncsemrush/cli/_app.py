@@ -1,0 +1,678 @@
+"""The ``asyncsemrush`` commands (click)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from .. import params, pricing
+from ..pagination import AsyncPaginator
+from ..params import TOP_FILTERS, URL_TYPES
+from ..pricing import Usage
+from ._run import EXIT_INPUT, FORMATS, Session, Settings, money, run, run_sandbox
+
+F = Callable[..., Any]
+
+
+def shared_options(f: F) -> F:
+    """Options every command accepts (also before the command name)."""
+    options = [
+        click.option(
+            "--api-key",
+            envvar="SEMRUSH_API_KEY",
+            show_envvar=True,
+            default=None,
+            help="Semrush API key.",
+        ),
+        click.option(
+            "--sandbox", is_flag=True, default=None, help="Run against an in-process sandbox."
+        ),
+        click.option(
+            "--base-url", default=None, help="API base URL (default https://api.semrush.com)."
+        ),
+        click.option(
+            "--max-units",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Spend at most this many units.",
+        ),
+        click.option(
+            "--rate-limit",
+            type=click.FloatRange(min=0.01),
+            default=None,
+            help="Requests per second (default 10).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=None,
+            help="Requests in flight (default 10).",
+        ),
+        click.option(
+            "--prefetch",
+            type=click.IntRange(1, 64),
+            default=None,
+            help="Pages in flight in a pull (default 4).",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=None,
+            help="Output format (default: table, or from -o's suffix).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Write to FILE.",
+        ),
+        click.option(
+            "-v", "--verbose", count=True, default=None, help="Log requests (-vv: every attempt)."
+        ),
+        click.option("-q", "--quiet", is_flag=True, default=None, help="No progress or summary."),
+        click.option(
+            "--dry-run", is_flag=True, default=None, help="Print the worst-case cost and stop."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
+    base: Settings = ctx.find_root().obj
+    shared = {
+        k: local.pop(k)
+        for k in (
+            "api_key", "sandbox", "base_url", "max_units", "rate_limit", "concurrency",
+            "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
+        )
+        if k in local
+    }  # fmt: skip
+    return base.merged(**shared)
+
+
+def command(group: click.Group, name: str, **kwargs: Any) -> Callable[[F], click.Command]:
+    """A subcommand that also takes the shared options and receives its Settings."""
+
+    def wrap(f: F) -> click.Command:
+        @functools.wraps(f)
+        @click.pass_context
+        def body(ctx: click.Context, /, **values: Any) -> None:
+            settings = settings_of(ctx, values)
+            ctx.exit(f(settings, **values))
+
+        return group.command(name, **kwargs)(shared_options(body))
+
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@shared_options
+@click.pass_context
+def cli(ctx: click.Context, /, **values: Any) -> None:
+    """Semrush Projects API from the command line: every request priced before it is sent.
+
+    Progress and summaries go to stderr; data to stdout or -o FILE.
+    Exit codes: 0 ok, 1 API/usage error, 2 bad input, 3 units exhausted, 130 interrupted.
+    """
+    argv = ctx.obj.get("argv") if isinstance(ctx.obj, dict) else None
+    ctx.obj = Settings(argv=list(argv if argv is not None else sys.argv[1:])).merged(**values)
+
+
+def dry_run_fixed(s: Session, report_type: str, usage: Usage = Usage()) -> None:  # noqa: B008
+    units = s.client.prices.cost(report_type, usage)
+    s.out.print(f"worst case: {units:,} units ({money(units)}); nothing was sent")
+
+
+async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
+    """The worst case of a pull, from one 1-row probe for the total (which is paid)."""
+    probe: AsyncPaginator[Any] = AsyncPaginator(
+        s.client._pipeline, pager._shape, report_type=pager.report_type, page_size=1, max_rows=1,
+        start_offset=pager.start_offset,
+    )  # fmt: skip
+    total = 0
+    async for page in probe.pages():
+        total = page.total
+    rows = max(total - pager.start_offset, 0)
+    if pager.max_rows is not None:
+        rows = min(rows, pager.max_rows)
+    price = s.client.prices[pager.report_type]
+    pages = -(-rows // pager.page_size) if rows else 0
+    units = price.per_request * pages + (price.per_line or price.per_snapshot) * rows
+    if pager.max_units is not None:
+        units = min(units, pager.max_units)
+    s.out.print(
+        f"worst case: {rows:,} rows in {pages:,} requests, "
+        f"{units:,} units ({money(units)}); "
+        f"probe: 1 request of 1 row, {probe.units_spent:,} units spent"
+    )
+
+
+def go(settings: Settings, work: Callable[[Session], Any], *, needs_key: bool = True) -> int:
+    return run(settings, work, needs_key=needs_key)
+
+
+# ---------------------------------------------------------------------- projects
+
+
+@cli.group()
+def projects() -> None:
+    """List, show, create and delete projects."""
+
+
+@command(projects, "list")
+def projects_list(s: Settings) -> int:
+    """All projects (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "project_list")
+        x.show(await x.client.projects.list(), title="projects")
+
+    return go(s, work)
+
+
+@command(projects, "get")
+@click.argument("project_id")
+def projects_get(s: Settings, project_id: str) -> int:
+    """One project (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "project_get")
+        x.show([await x.client.projects.get(project_id)])
+
+    return go(s, work)
+
+
+@command(projects, "create")
+@click.argument("name")
+@click.argument("url")
+@click.option("--keyword", "keywords", multiple=True, help="A keyword to track (repeatable).")
+@click.option(
+    "--competitor", "competitors", multiple=True, help="A competitor domain (repeatable)."
+)
+def projects_create(
+    s: Settings, name: str, url: str, keywords: tuple[str, ...], competitors: tuple[str, ...]
+) -> int:
+    """Create a project (100 units + 100 per keyword)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "project_create", Usage(keywords=len(keywords)))
+        project = await x.client.projects.create(
+            name, url, keywords=list(keywords) or None, competitors=list(competitors) or None
+        )
+        x.show([project])
+
+    return go(s, work)
+
+
+@command(projects, "delete")
+@click.argument("project_id")
+def projects_delete(s: Settings, project_id: str) -> int:
+    """Delete a project and its campaigns (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "project_delete")
+        await x.client.projects.delete(project_id)
+        x.err.print(f"deleted project {project_id}")
+
+    return go(s, work)
+
+
+# ---------------------------------------------------------------------- tracking
+
+
+@command(cli, "campaigns")
+@click.argument("project_id")
+def campaigns(s: Settings, project_id: str) -> int:
+    """A project's Position Tracking campaigns (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "tracking_campaigns_list")
+        listed = await x.client.tracking(project_id).campaigns()
+        x.show(listed.campaigns, title=f"campaigns of {listed.project_id}")
+
+    return go(s, work)
+
+
+def report_options(f: F) -> F:
+    for option in reversed(
+        [
+            click.option("--kind", type=click.Choice(["organic", "adwords"]), default="organic"),
+            click.option("--date-begin", default=None, help="YYYYMMDD."),
+            click.option("--date-end", default=None, help="YYYYMMDD."),
+            click.option("--tags", multiple=True, help="Only keywords with this tag (repeatable)."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def pull_options(f: F) -> F:
+    for option in reversed(
+        [
+            click.option("--page-size", type=int, default=None, help="Rows per request."),
+            click.option("--max-rows", type=int, default=None, help="Stop after this many rows."),
+            click.option("--start-offset", type=int, default=0, help="Resume from this row."),
+            click.option("--append", is_flag=True, help="Append to -o FILE (when resuming)."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@command(cli, "positions")
+@click.argument("campaign_id")
+@click.option(
+    "--url", "urls", multiple=True, required=True, help="A url mask such as *.ebay.com/* (up to 6)."
+)
+@report_options
+@pull_options
+@click.option(
+    "--filter", "filters", multiple=True, help="+|Nq|Gt|100 style condition (repeatable)."
+)
+@click.option("--sort", default=None, help="ph_asc, nq_desc, 0_pos_asc, ...")
+@click.option("--top-filter", type=click.Choice(TOP_FILTERS), default=None)
+@click.option("--wide", is_flag=True, help="CSV: one line per keyword × domain, a column per date.")
+def positions(
+    s: Settings,
+    campaign_id: str,
+    urls: tuple[str, ...],
+    kind: str,
+    date_begin: str | None,
+    date_end: str | None,
+    tags: tuple[str, ...],
+    page_size: int | None,
+    max_rows: int | None,
+    start_offset: int,
+    append: bool,
+    filters: tuple[str, ...],
+    sort: str | None,
+    top_filter: str | None,
+    wide: bool,
+) -> int:
+    """Keyword positions of up to 6 domains per date (100 units per row)."""
+
+    async def work(x: Session) -> None:
+        pager = x.client.tracking(campaign_id).positions(
+            list(urls), kind=params.kind(kind), date_begin=date_begin, date_end=date_end,
+            tags=list(tags) or None, filters="|".join(filters) or None, sort=sort,
+            top_filter=top_filter,
+            page_size=page_size or 1000, max_rows=max_rows, max_units=s.max_units,
+            prefetch=s.prefetch, start_offset=start_offset,
+        )  # fmt: skip
+        if s.dry_run:
+            return await dry_run_pull(x, pager)
+        await x.pull(pager, label="positions", wide=wide, append=append)
+
+    return go(s, work)
+
+
+@command(cli, "competitors")
+@click.argument("campaign_id")
+@click.option("--url-type", type=click.Choice(URL_TYPES), default="rootdomain")
+@click.option("--url", default=None, help="The tracked url mask.")
+@report_options
+@pull_options
+@click.option("--sort", default=None, help="cl_desc, av_asc, ...")
+def competitors(
+    s: Settings,
+    campaign_id: str,
+    url_type: str,
+    url: str | None,
+    kind: str,
+    date_begin: str | None,
+    date_end: str | None,
+    tags: tuple[str, ...],
+    page_size: int | None,
+    max_rows: int | None,
+    start_offset: int,
+    append: bool,
+    sort: str | None,
+) -> int:
+    """Domains ranking for the campaign's keywords (1,000 units per row)."""
+
+    async def work(x: Session) -> None:
+        pager = x.client.tracking(campaign_id).competitors(
+            url_type=cast(params.UrlType, url_type), url=url, kind=params.kind(kind),
+            date_begin=date_begin, date_end=date_end,
+            tags=list(tags) or None, sort=sort, page_size=page_size or 100, max_rows=max_rows,
+            max_units=s.max_units, prefetch=s.prefetch, start_offset=start_offset,
+        )  # fmt: skip
+        if s.dry_run:
+            return await dry_run_pull(x, pager)
+        await x.pull(pager, label="competitors", append=append)
+
+    return go(s, work)
+
+
+@command(cli, "visibility")
+@click.argument("campaign_id")
+@click.option("--url", required=True, help="A url mask such as *.ebay.com/*.")
+@report_options
+def visibility(
+    s: Settings,
+    campaign_id: str,
+    url: str,
+    kind: str,
+    date_begin: str | None,
+    date_end: str | None,
+    tags: tuple[str, ...],
+) -> int:
+    """A domain's visibility per date (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, f"tracking_visibility_{kind}")
+        points = await x.client.tracking(campaign_id).visibility(
+            url,
+            kind=params.kind(kind),
+            date_begin=date_begin,
+            date_end=date_end,
+            tags=list(tags) or None,
+        )
+        x.show(points, title="visibility")
+
+    return go(s, work)
+
+
+@command(cli, "overview")
+@click.argument("campaign_id")
+@click.option("--url", required=True, help="A url mask such as *.ebay.com/*.")
+@click.option("--date-begin", default=None)
+@click.option("--date-end", default=None)
+def overview(
+    s: Settings, campaign_id: str, url: str, date_begin: str | None, date_end: str | None
+) -> int:
+    """A domain's organic rankings overview (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "tracking_overview_organic")
+        ov = await x.client.tracking(campaign_id).overview(
+            url, date_begin=date_begin, date_end=date_end
+        )
+        rows = [
+            {
+                "bucket": name,
+                **{
+                    k: getattr(getattr(ov, name), k)
+                    for k in ("count", "improved", "declined", "difference", "left", "entered")
+                },
+            }
+            for name in ("all", "top3", "top10", "top20")
+        ]
+        x.err.print(f"keywords {ov.total:,}, visibility {ov.visibility} ({ov.visibility_change:+})")
+        x.show([r for r in rows], title="overview")
+
+    return go(s, work)
+
+
+@command(cli, "dates")
+@click.argument("campaign_id")
+def dates(s: Settings, campaign_id: str) -> int:
+    """The dates a campaign was collected on (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "tracking_campaign_dates")
+        got = await x.client.tracking(campaign_id).campaign_dates()
+        x.show([{"date": d.isoformat()} for d in got.dates], title="dates")
+
+    return go(s, work)
+
+
+# ---------------------------------------------------------------------- site audit
+
+
+@cli.group()
+def audit() -> None:
+    """Site Audit: info, launch, snapshots, issues, pages, history."""
+
+
+@command(audit, "info")
+@click.argument("project_id")
+def audit_info(s: Settings, project_id: str) -> int:
+    """The audit's state (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "siteaudit_campaign_info")
+        x.show([await x.client.site_audit(project_id).info()])
+
+    return go(s, work)
+
+
+@command(audit, "launch")
+@click.argument("project_id")
+@click.option("--wait", is_flag=True, help="Poll until it finished.")
+@click.option("--poll", type=float, default=10.0, help="Seconds between polls with --wait.")
+@click.option(
+    "--timeout", type=float, default=3600.0, help="Give up waiting after this many seconds."
+)
+def audit_launch(s: Settings, project_id: str, wait: bool, poll: float, timeout: float) -> int:
+    """Start an audit (100 units; with --wait, 100 per poll)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "siteaudit_launch")
+        sa = x.client.site_audit(project_id)
+        if wait:
+            x.show([await sa.launch_and_wait(poll=poll, timeout=timeout)])
+        else:
+            x.show([{"snapshot_id": await sa.launch()}])
+
+    return go(s, work)
+
+
+@command(audit, "snapshots")
+@click.argument("project_id")
+def audit_snapshots(s: Settings, project_id: str) -> int:
+    """Past audits (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "siteaudit_snapshot_list")
+        x.show(await x.client.site_audit(project_id).snapshots(), title="snapshots")
+
+    return go(s, work)
+
+
+@command(audit, "issues")
+@click.argument("project_id")
+@click.option("--snapshot", "snapshot_id", default=None, help="Snapshot ID (default: the latest).")
+@click.option("--issue", "issue_id", type=int, default=None, help="List the pages with this issue.")
+@pull_options
+def audit_issues(
+    s: Settings,
+    project_id: str,
+    snapshot_id: str | None,
+    issue_id: int | None,
+    page_size: int | None,
+    max_rows: int | None,
+    start_offset: int,
+    append: bool,
+) -> int:
+    """A snapshot's issue counts (10,000 units), or with --issue the affected pages
+    (100 units per page of rows)."""
+
+    async def work(x: Session) -> None:
+        sa = x.client.site_audit(project_id)
+        if issue_id is None:
+            if s.dry_run:
+                return dry_run_fixed(x, "siteaudit_snapshot_info")
+            info = await sa.snapshot(snapshot_id)
+            counts = [
+                {"kind": kind, "id": c.id, "count": c.count, "delta": c.delta, "checks": c.checks}
+                for kind, group in (
+                    ("error", info.errors),
+                    ("warning", info.warnings),
+                    ("notice", info.notices),
+                )
+                for c in group
+            ]
+            x.err.print(
+                f"snapshot {info.snapshot_id}: quality {info.quality} ({info.quality_delta:+})"
+            )
+            return x.show(counts, title="issues")
+        sid = snapshot_id or (await sa.snapshots())[-1].snapshot_id
+        pager = sa.issue(
+            sid,
+            issue_id,
+            page_size=page_size or 100,
+            max_rows=max_rows,
+            max_units=s.max_units,
+            prefetch=s.prefetch,
+            start_offset=start_offset,
+        )
+        if s.dry_run:
+            return await dry_run_pull(x, pager)
+        await x.pull(pager, label=f"issue {issue_id}", append=append)
+
+    return go(s, work)
+
+
+@command(audit, "pages")
+@click.argument("project_id")
+@click.option("--url-contains", required=True)
+@click.option("--limit", type=int, default=10)
+def audit_pages(s: Settings, project_id: str, url_contains: str, limit: int) -> int:
+    """Crawled pages whose URL contains a text (100 units)."""
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(x, "siteaudit_page_list")
+        found = await x.client.site_audit(project_id).pages(url_contains, limit=limit)
+        x.err.print(f"{found.total:,} pages match")
+        x.show(found.pages, title="pages")
+
+    return go(s, work)
+
+
+@command(audit, "history")
+@click.argument("project_id")
+@pull_options
+def audit_history(
+    s: Settings,
+    project_id: str,
+    page_size: int | None,
+    max_rows: int | None,
+    start_offset: int,
+    append: bool,
+) -> int:
+    """Past audits' scores (10,000 units per snapshot)."""
+
+    async def work(x: Session) -> None:
+        pager = x.client.site_audit(project_id).history(
+            page_size=page_size or 7,
+            max_rows=max_rows,
+            max_units=s.max_units,
+            prefetch=s.prefetch,
+            start_offset=start_offset,
+        )
+        if s.dry_run:
+            count = len(await x.client.site_audit(project_id).snapshots())
+            rows = (
+                max(count - start_offset, 0)
+                if max_rows is None
+                else min(max(count - start_offset, 0), max_rows)
+            )
+            units = rows * x.client.prices["siteaudit_campaign_history"].per_snapshot
+            x.out.print(
+                f"worst case: {rows} snapshots, {units:,} units ({money(units)}); "
+                "probe: the snapshot list, 100 units spent"
+            )
+            return None
+        await x.pull(pager, label="history", append=append)
+
+    return go(s, work)
+
+
+# ---------------------------------------------------------------------- the rest
+
+
+@command(cli, "geo")
+@click.argument("what", type=click.Choice(["countries", "regions", "cities"]))
+@click.argument("ids", nargs=-1, type=int)
+def geo(s: Settings, what: str, ids: tuple[int, ...]) -> int:
+    """countries | regions COUNTRY_ID | cities COUNTRY_ID REGION_ID (100 units each)."""
+    wanted = {"countries": 0, "regions": 1, "cities": 2}[what]
+    if len(ids) != wanted:
+        click.echo(f"error: geo {what} takes {wanted} ID(s)", err=True)
+        return EXIT_INPUT
+
+    async def work(x: Session) -> None:
+        if s.dry_run:
+            return dry_run_fixed(
+                x,
+                {"countries": "get_countries", "regions": "get_regions", "cities": "get_cities"}[
+                    what
+                ],
+            )
+        g = x.client.geo
+        rows = await (
+            g.countries()
+            if what == "countries"
+            else g.regions(ids[0])
+            if what == "regions"
+            else g.cities(ids[0], ids[1])
+        )
+        x.show(rows, title=what)
+
+    return go(s, work)
+
+
+@command(cli, "balance")
+def balance(s: Settings) -> int:
+    """The account's API units balance (free)."""
+
+    async def work(x: Session) -> None:
+        units = await x.client.balance()
+        x.out.print(f"{units:,} units ({money(units)})")
+
+    return go(s, work)
+
+
+@command(cli, "estimate")
+@click.argument("report_type")
+@click.option("--lines", type=click.IntRange(min=0), default=0, help="Rows asked for.")
+@click.option("--keywords", type=click.IntRange(min=0), default=0, help="Keywords added.")
+@click.option("--snapshots", type=click.IntRange(min=0), default=0, help="Snapshots asked for.")
+def estimate(s: Settings, report_type: str, lines: int, keywords: int, snapshots: int) -> int:
+    """Worst-case units and dollars of one request, from the price table (nothing is sent)."""
+    try:
+        units = pricing.estimate(report_type, lines=lines, keywords=keywords, snapshots=snapshots)
+    except ValueError as exc:
+        click.echo(f"bad input: {exc}", err=True)
+        return EXIT_INPUT
+    click.echo(f"{report_type}: {units:,} units ({money(units)})")
+    return 0
+
+
+@cli.command("sandbox", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def sandbox(ctx: click.Context) -> None:
+    """Serve the sandbox (options as `python -m asyncsemrush.sandbox --help`)."""
+    ctx.exit(run_sandbox(list(ctx.args)))
+
+
+@command(cli, "demo")
+@click.option("--keywords", type=int, default=20_000, help="Keywords in the demo campaign.")
+@click.option("--days", type=int, default=30)
+def demo(s: Settings, keywords: int, days: int) -> int:
+    """Pull a realistic campaign from the embedded sandbox into positions.csv."""
+    from ._demo import demo as run_demo
+
+    return run_demo(s, keywords=keywords, days=days)

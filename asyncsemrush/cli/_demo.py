@@ -1,0 +1,47 @@
+"""``asyncsemrush demo``: a realistic pull from the embedded sandbox into positions.csv."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import attrs
+
+from ._run import Session, Settings, run, say
+
+
+def demo(settings: Settings, *, keywords: int = 20_000, days: int = 30) -> int:
+    """Start the sandbox in-process and pull every position of its demo campaign
+    (``keywords`` keywords × ``days`` days × 3 domains) with prefetch, to CSV."""
+    output = settings.output or Path("positions.csv")
+    settings = attrs.evolve(
+        settings,
+        sandbox=True,
+        output=output,
+        sandbox_options={"keywords": keywords, "days": days, "competitors": 2},
+    )
+
+    async def work(x: Session) -> None:
+        sb = x.sandbox
+        assert sb is not None
+        last = sb.server.world.end_date
+        begin = last - dt.timedelta(days=days - 1)
+        say(
+            f"demo: sandbox at {sb.base_url}, campaign {sb.campaign_id}: {keywords:,} keywords × "
+            f"{days} days × 3 domains ({begin} to {last}) → {output}"
+        )
+        pager = x.client.tracking(sb.campaign_id).positions(
+            [sb.tracked_url, *sb.competitor_urls],
+            date_begin=begin,
+            date_end=last,
+            page_size=1000,
+            prefetch=settings.prefetch,
+        )
+        await x.pull(pager, label="positions")
+        say(
+            f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB); "
+            f"the sandbox charged {sb.units_charged:,} units, "
+            f"the ledger says {x.client.ledger.spent:,}"
+        )
+
+    return run(settings, work, needs_key=False)

@@ -1,0 +1,325 @@
+"""How a command runs: the client (or an in-process sandbox), progress, output, exit codes.
+
+Exit codes: 0 ok, 1 API or usage error, 2 bad input, 3 budget or balance exhausted,
+130 interrupted. Progress and summaries go to stderr, data to stdout or ``-o``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .. import SemrushClient, UnitBudget
+from .._export import CsvSink, JsonlSink, ParquetSink, Sink, records
+from ..errors import (
+    BudgetExceededError,
+    InvalidParameterError,
+    PartialResponseError,
+    QuotaError,
+    SemrushError,
+)
+from ..pagination import AsyncPaginator
+from ..pricing import dollars
+
+EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+FORMATS = ("table", "csv", "jsonl", "parquet")
+NO_KEY = (
+    "no API key: pass --api-key or set SEMRUSH_API_KEY (Semrush: Subscription info), "
+    "or try --sandbox to run against a local emulator"
+)
+
+
+class Exit(Exception):
+    """Leave the command with an exit code (the message is already printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@attrs.define
+class Settings:
+    """Options from the command line (the group's, overridden by the command's)."""
+
+    api_key: str | None = None
+    sandbox: bool = False
+    base_url: str | None = None
+    max_units: int | None = None
+    rate_limit: float = 10.0
+    concurrency: int = 10
+    prefetch: int = 4
+    fmt: str | None = None
+    output: Path | None = None
+    verbose: int = 0
+    quiet: bool = False
+    dry_run: bool = False
+    argv: list[str] = attrs.field(factory=list)
+
+    sandbox_options: dict[str, Any] = attrs.field(factory=dict)
+
+    def merged(self, **local: Any) -> Settings:
+        """These settings with the options given on the command (unset ones are None,
+        unset flags False) taking precedence."""
+        changes = {k: v for k, v in local.items() if v is not None and v is not False}
+        return attrs.evolve(self, **changes)
+
+    @property
+    def format(self) -> str:
+        if self.fmt:
+            return self.fmt
+        if self.output is not None:
+            suffix = self.output.suffix.lower().lstrip(".")
+            return suffix if suffix in ("csv", "jsonl", "parquet") else "csv"
+        return "table"
+
+
+class Session:
+    """What a command's coroutine gets: the client, consoles, and output helpers."""
+
+    def __init__(self, settings: Settings, client: SemrushClient, sandbox: Any = None) -> None:
+        self.settings = settings
+        self.client = client
+        #: The in-process sandbox (with --sandbox and the demo), else None.
+        self.sandbox = sandbox
+        self.err = Console(stderr=True, quiet=settings.quiet, highlight=False)
+        # Piped or redirected output is not cut at 80 columns.
+        self.out = Console(highlight=False, width=None if sys.stdout.isatty() else 400)
+        self.started = time.monotonic()
+        self.rows = 0
+
+    # ---------------------------------------------------------------- output
+
+    def sink(self, *, wide: bool = False, append: bool = False) -> Sink | None:
+        """Where exported rows go (None: print a table)."""
+        fmt, out = self.settings.format, self.settings.output
+        if fmt == "table":
+            return None
+        if fmt == "parquet":
+            if out is None:
+                self.fail(EXIT_INPUT, "--format parquet needs -o FILE")
+            assert out is not None
+            return ParquetSink(out, wide=wide)
+        target: Any = out if out is not None else sys.stdout
+        if fmt == "jsonl":
+            return JsonlSink(target, append=append)
+        return CsvSink(target, wide=wide, append=append)
+
+    def show(self, rows: Iterable[Any], *, title: str = "") -> None:
+        """Print rows as a table, or export them (small, non-paginated results)."""
+        rows = list(rows)
+        sink = self.sink()
+        if sink is not None:
+            try:
+                sink.write(rows)
+            finally:
+                sink.close()
+            return
+        flat = [rec for row in rows for rec in records(row)]
+        table = Table(title=title or None, show_lines=False)
+        columns = list(flat[0]) if flat else ["result"]
+        for name in columns:
+            table.add_column(name, overflow="fold")
+        for rec in flat:
+            table.add_row(*("" if rec.get(c) is None else str(rec.get(c)) for c in columns))
+        self.out.print(table)
+
+    def fail(self, code: int, message: str) -> None:
+        say(f"error: {message}")
+        raise Exit(code)
+
+    # ---------------------------------------------------------------- pulls
+
+    async def pull(
+        self, pager: AsyncPaginator[Any], *, label: str, wide: bool = False, append: bool = False
+    ) -> None:
+        """Stream a paginated report to its sink with live progress; on Ctrl-C keep what
+        was written, print the summary and the command line that resumes."""
+        sink = self.sink(wide=wide, append=append)
+        rows: list[Any] = []
+        budget = self.client.budget
+        progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[rows]} rows"),
+            TextColumn("{task.fields[pages]} pages"),
+            TextColumn("{task.fields[units]} units"),
+            TextColumn("{task.fields[rate]} req/s"),
+            TextColumn("{task.fields[retries]} retries"),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=False,
+            disable=self.settings.quiet,
+        )
+        ledger = self.client.ledger
+        base_requests, base_attempts = ledger.requests, ledger.attempts
+        cap = f"/{budget.limit:,}" if budget is not None else ""
+        interrupted = False
+        with progress:
+            task = progress.add_task(
+                label, total=None, rows="0/?", pages=0, units="0", rate="0.0", retries=0
+            )
+            pages = 0
+            try:
+                async with contextlib.aclosing(pager.pages()) as stream:
+                    async for page in stream:
+                        pages += 1
+                        if sink is not None:
+                            sink.write(page.rows)
+                        else:
+                            rows.extend(page.rows)
+                        self.rows += len(page.rows)
+                        elapsed = max(time.monotonic() - self.started, 1e-6)
+                        remaining = max(page.total - pager.start_offset, 0)
+                        if pager.max_rows is not None:
+                            remaining = min(remaining, pager.max_rows)
+                        progress.update(
+                            task,
+                            total=remaining,
+                            completed=pager.rows_delivered,
+                            rows=f"{pager.rows_delivered:,}/{remaining:,}",
+                            pages=pages,
+                            units=f"{ledger.spent:,}{cap}",
+                            rate=f"{(ledger.requests - base_requests) / elapsed:.1f}",
+                            retries=(ledger.attempts - base_attempts)
+                            - (ledger.requests - base_requests),
+                        )
+            except asyncio.CancelledError:
+                interrupted = True
+            finally:
+                if sink is not None:
+                    sink.close()
+        if sink is None:
+            self.show(rows)
+        self.summary()
+        if interrupted:
+            self.resume_hint(pager.start_offset + pager.rows_delivered)
+            raise Exit(EXIT_INTERRUPTED)
+
+    def resume_hint(self, offset: int) -> None:
+        argv = list(self.settings.argv)
+        cleaned: list[str] = []
+        skip = False
+        for arg in argv:
+            if skip:
+                skip = False
+                continue
+            if arg == "--start-offset":
+                skip = True
+                continue
+            if arg.startswith("--start-offset=") or arg == "--append":
+                continue
+            cleaned.append(arg)
+        line = shlex.join(["asyncsemrush", *cleaned, "--start-offset", str(offset), "--append"])
+        say(f"interrupted; resume with:\n{line}")
+
+    def summary(self) -> None:
+        ledger = self.client.ledger
+        table = Table(title="summary", show_header=True)
+        for name in ("rows", "requests", "retries", "units", "dollars", "time"):
+            table.add_column(name, justify="right")
+        table.add_row(
+            f"{self.rows:,}",
+            f"{ledger.requests:,}",
+            f"{ledger.attempts - ledger.requests:,}",
+            f"{ledger.spent:,}",
+            money(ledger.spent),
+            f"{time.monotonic() - self.started:.1f} s",
+        )
+        self.err.print(table)
+
+
+def _configure_logging(verbose: int) -> None:
+    if verbose <= 0:
+        return
+    handler = RichHandler(console=Console(stderr=True), show_path=False)
+    logger = logging.getLogger("asyncsemrush")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+
+def say(message: str) -> None:
+    """Plain lines on stderr (never wrapped, so scripts can read them)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def money(units: int) -> str:
+    """Dollars for units, with cents (or fractions of a cent when under $1)."""
+    amount = dollars(units)
+    if amount >= 1 or amount == amount.quantize(dollars(200)):
+        return f"${amount:,.2f}"
+    return f"${amount:.5f}".rstrip("0")  # one unit is $0.00005
+
+
+def run(
+    settings: Settings, work: Callable[[Session], Awaitable[None]], *, needs_key: bool = True
+) -> int:
+    """Run one command's coroutine and turn what happened into an exit code."""
+    _configure_logging(settings.verbose)
+    if needs_key and not settings.sandbox and not settings.api_key:
+        say(f"error: {NO_KEY}")
+        return EXIT_API
+    try:
+        asyncio.run(_main(settings, work))
+    except Exit as exc:
+        return exc.code
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except InvalidParameterError as exc:
+        say(f"bad input: {exc}")
+        return EXIT_INPUT
+    except (BudgetExceededError, PartialResponseError, QuotaError) as exc:
+        say(f"units exhausted: {exc}")
+        return EXIT_BUDGET
+    except SemrushError as exc:
+        say(f"error: {exc}")
+        return EXIT_API
+    return EXIT_OK
+
+
+async def _main(settings: Settings, work: Callable[[Session], Awaitable[None]]) -> None:
+    loop = asyncio.get_running_loop()
+    me = asyncio.current_task()
+    if me is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, me.cancel)
+    async with contextlib.AsyncExitStack() as stack:
+        key, base_url = settings.api_key, settings.base_url
+        sandbox = None
+        if settings.sandbox:
+            from ..sandbox import Sandbox
+
+            options = {"keywords": 2_000, **settings.sandbox_options}
+            sandbox = await stack.enter_async_context(Sandbox(**options))
+            key, base_url = sandbox.api_key, sandbox.base_url
+        budget = UnitBudget(settings.max_units) if settings.max_units is not None else None
+        client = SemrushClient(
+            key,
+            base_url=base_url or "https://api.semrush.com",
+            budget=budget,
+            rate_limit=settings.rate_limit,
+            max_concurrency=settings.concurrency,
+        )
+        await stack.enter_async_context(client)
+        await work(Session(settings, client, sandbox))
+
+
+def run_sandbox(argv: list[str]) -> int:
+    """``asyncsemrush sandbox``: serve the sandbox until interrupted."""
+    from ..sandbox.__main__ import main
+
+    return main(argv)

@@ -1,0 +1,203 @@
+"""Every command with click's runner against the in-process sandbox (--sandbox)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from asyncsemrush.cli._app import cli
+
+CAMPAIGN, PROJECT, AUDIT = "6647718_272401", "6647718", "6655637"  # the sandbox's IDs
+MASK = "*.example.com/*"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, list(args), obj={"argv": list(args)}, env=env or {"SEMRUSH_API_KEY": ""}
+    )
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["projects", "list"], "example.com"),
+        (["projects", "get", PROJECT], "demo"),
+        (["projects", "create", "shop", "shop.com", "--keyword", "red shoes"], "shop.com"),
+        (["projects", "delete", PROJECT], ""),
+        (["campaigns", PROJECT], CAMPAIGN),
+        (["dates", CAMPAIGN], "2026-01-31"),
+        (["overview", CAMPAIGN, "--url", MASK], "top10"),
+        (["visibility", CAMPAIGN, "--url", MASK, "--kind", "adwords"], "relative_visibility"),
+        (["competitors", CAMPAIGN, "--max-rows", "5"], "visibility_change"),
+        (["positions", CAMPAIGN, "--url", MASK, "--max-rows", "3"], "keyword_id"),
+        (["audit", "info", AUDIT], "FINISHED"),
+        (["audit", "snapshots", AUDIT], "snapshot_id"),
+        (["audit", "issues", AUDIT], "checks"),
+        (["audit", "issues", AUDIT, "--issue", "1", "--max-rows", "3"], "source_url"),
+        (["audit", "pages", AUDIT, "--url-contains", "page-1", "--limit", "2"], "page_id"),
+        (["audit", "history", AUDIT, "--max-rows", "2"], "quality"),
+        (["audit", "launch", AUDIT], "snapshot_id"),
+        (["geo", "countries"], "United States"),
+        (["geo", "regions", "2840"], "Alabama"),
+        (["geo", "cities", "2840", "21133"], "name"),
+        (["balance"], "units"),
+    ],
+)
+def test_command_against_the_sandbox(args: list[str], expect: str) -> None:
+    code, out, err = invoke("--sandbox", *args)
+    assert code == 0, err
+    assert expect in out
+    assert "summary" in err or args[0] not in ("positions", "competitors")
+
+
+def test_options_after_the_command_and_csv_to_stdout() -> None:
+    code, out, _ = invoke(
+        "positions",
+        CAMPAIGN,
+        "--url",
+        MASK,
+        "--max-rows",
+        "2",
+        "--sandbox",
+        "--format",
+        "csv",
+        "-q",
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 2 * 7  # 2 keywords × 1 domain × 7 days
+    assert list(rows[0]) == [
+        "keyword_id",
+        "keyword",
+        "tags",
+        "cpc",
+        "volume",
+        "domain",
+        "date",
+        "position",
+        "ranking_type",
+        "landing_url",
+    ]
+
+
+def test_exports(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.csv"
+    code, _, _ = invoke(
+        "--sandbox",
+        "-q",
+        "positions",
+        CAMPAIGN,
+        "--url",
+        MASK,
+        "--url",
+        "*.competitor-one.com/*",
+        "--max-rows",
+        "5",
+        "--wide",
+        "-o",
+        str(wide),
+    )
+    assert code == 0
+    with wide.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 10 and "2026-01-31" in rows[0] and rows[0]["domain"] == MASK
+    jsonl = tmp_path / "rows.jsonl"
+    assert (
+        invoke(
+            "--sandbox",
+            "-q",
+            "positions",
+            CAMPAIGN,
+            "--url",
+            MASK,
+            "--max-rows",
+            "4",
+            "-o",
+            str(jsonl),
+        )[0]
+        == 0
+    )
+    docs = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert len(docs) == 4 and set(docs[0]["positions"]["2026-01-31"]) == {MASK}
+    parquet = tmp_path / "rows.parquet"
+    assert (
+        invoke("--sandbox", "-q", "competitors", CAMPAIGN, "--max-rows", "6", "-o", str(parquet))[0]
+        == 0
+    )
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(parquet)
+    assert table.num_rows == 6 * 2 and "visibility" in table.column_names
+
+
+def test_dry_run_prints_the_worst_case() -> None:
+    code, out, _ = invoke("--sandbox", "--dry-run", "positions", CAMPAIGN, "--url", MASK)
+    assert code == 0
+    assert "worst case: 2,000 rows in 2 requests, 200,000 units ($10.00)" in out
+    assert "probe: 1 request of 1 row, 100 units spent" in out
+    code, out, _ = invoke(
+        "--sandbox",
+        "--dry-run",
+        "projects",
+        "create",
+        "x",
+        "x.com",
+        "--keyword",
+        "a",
+        "--keyword",
+        "b",
+    )
+    assert "worst case: 300 units ($0.015); nothing was sent" in out
+
+
+def test_estimate_needs_no_key() -> None:
+    code, out, _ = invoke("estimate", "tracking_position_organic", "--lines", "1000")
+    assert (code, out.strip()) == (0, "tracking_position_organic: 100,000 units ($5.00)")
+    code, _, err = invoke("estimate", "tracking_position_organik")
+    assert code == 2 and "report_type" in err
+
+
+def test_exit_codes() -> None:
+    code, _, err = invoke("projects", "list")
+    assert (
+        code == 1
+        and "SEMRUSH_API_KEY" in err
+        and "--sandbox" in err
+        and len(err.strip().splitlines()) == 1
+    )
+    code, _, err = invoke("--sandbox", "positions", CAMPAIGN, "--url", "not-a-mask")
+    assert code == 2 and "bad input" in err
+    code, _, err = invoke("--sandbox", "--max-units", "50", "projects", "list")
+    assert code == 3 and "units exhausted" in err
+    code, _, err = invoke("--sandbox", "projects", "get", "123")
+    assert code == 1 and "512" in err
+
+
+def test_verbose_logs_never_show_the_key() -> None:
+    key = "0123456789abcdef" * 2
+    code, _, err = invoke("--api-key", key, "--base-url", "http://127.0.0.1:9", "-vv", "balance")
+    assert code == 1
+    assert key not in err and "countapiunits" in err
+
+
+def test_money() -> None:
+    from asyncsemrush.cli._run import money
+
+    assert [money(u) for u in (0, 1, 100, 300, 2000, 20_000, 2_000_000)] == [
+        "$0.00",
+        "$0.00005",
+        "$0.005",
+        "$0.015",
+        "$0.10",
+        "$1.00",
+        "$100.00",
+    ]

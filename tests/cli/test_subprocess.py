@@ -1,0 +1,130 @@
+"""The command as a real process: the demo, a pull to CSV, and Ctrl-C mid-pull."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+COMMAND = [sys.executable, "-m", "asyncsemrush"]
+COLUMNS = [
+    "keyword_id",
+    "keyword",
+    "tags",
+    "cpc",
+    "volume",
+    "domain",
+    "date",
+    "position",
+    "ranking_type",
+    "landing_url",
+]
+ENV = {**os.environ, "SEMRUSH_API_KEY": ""}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert all(len(r) == len(COLUMNS) and None not in r.values() for r in rows), "a truncated line"
+    return rows
+
+
+def test_demo(tmp_path: Path) -> None:
+    # the demo's code path at a tenth of its size, to keep the suite fast
+    done = subprocess.run(
+        [*COMMAND, "demo", "--keywords", "2000"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=ENV,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(tmp_path / "positions.csv")
+    assert len(rows) == 2000 * 3 * 30
+    assert len({r["keyword_id"] for r in rows}) == 2000
+    assert (
+        "summary" in done.stderr
+        and "the sandbox charged 200,000 units, the ledger says 200,000" in done.stderr
+    )
+
+
+def test_sandbox_positions_to_csv(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    args = [
+        "--sandbox",
+        "positions",
+        "6647718_272401",
+        "--url",
+        "*.example.com/*",
+        "--url",
+        "*.competitor-one.com/*",
+        "--max-rows",
+        "250",
+        "-o",
+        str(out),
+    ]
+    done = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=120, env=ENV)
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(out)
+    assert list(rows[0]) == COLUMNS
+    assert len(rows) == 250 * 2 * 7
+
+
+def test_interrupt_leaves_a_valid_file_and_a_resume_line(tmp_path: Path) -> None:
+    out = tmp_path / "part.csv"
+    args = [
+        "--sandbox",
+        "--rate-limit",
+        "4",
+        "--prefetch",
+        "2",
+        "positions",
+        "6647718_272401",
+        "--url",
+        "*.example.com/*",
+        "--page-size",
+        "20",
+        "-o",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        [*COMMAND, *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    deadline = time.monotonic() + 30
+    while (not out.exists() or out.stat().st_size < 5000) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "summary" in err
+    resume = err.split("interrupted; resume with:\n", 1)[1].splitlines()[0]
+    tokens = shlex.split(resume)
+    offset = int(tokens[tokens.index("--start-offset") + 1])
+    assert tokens[-1] == "--append" and 0 < offset < 2000
+    partial = read_csv(out)
+    assert len(partial) == offset * 7  # every delivered keyword, whole
+    # the printed line resumes the pull: together, every row exactly once
+    done = subprocess.run(
+        [*COMMAND, *tokens[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**ENV},
+    )
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(out)
+    assert len(rows) == 2000 * 7
+    keys = [(r["keyword_id"], r["date"]) for r in rows]
+    assert len(set(keys)) == len(keys)
