@@ -42,6 +42,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks (ratios within one run); figures go to benchmarks/RESULTS.md."""
-    session.install("-e", ".")
-    session.run("python", "-m", "benchmarks.decode", *session.posargs)
+    """Benchmarks: `nox -s bench -- --quick` (under 2 minutes) or the full run.
+
+    Prints one line per target (measured ratio, target, PASS/FAIL) and fails on a FAIL.
+    `requests` is installed only here, as the sync client users run today.
+    """
+    session.install("-e", ".", "requests")
+    session.run("python", "-m", "benchmarks.decode")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)

@@ -72,7 +72,10 @@ class Transport:
                         method=method,
                         url_redacted=url_redacted,
                     )
-                body = await self._read(resp, method, url_redacted)
+                if length is not None:
+                    body = await resp.read()  # known and within the cap: one read
+                else:
+                    body = await self._read(resp, method, url_redacted)
                 return RawResponse(
                     status=resp.status,
                     content_type=resp.headers.get("Content-Type", ""),

@@ -24,9 +24,11 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from . import _leaf
 from ._pipeline import Pipeline, Sent
 from ._wire import ApiRequest, ApiResponse
 from .errors import (
+    BudgetExceededError,
     InvalidParameterError,
     PaginationError,
     PartialResponseError,
@@ -87,6 +89,7 @@ class _Pull:
 
     gen: weakref.ref[AsyncGenerator[Any, None]] | None = None
     started: bool = False
+    raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
 
 
@@ -105,6 +108,7 @@ class _Rows(Generic[T]):
         while True:
             for row in self._rows:
                 return row
+            self._rows = iter(())  # drop the finished page before the next is decoded
             page = await self._pages.__anext__()  # StopAsyncIteration ends the rows
             self._rows = iter(page.rows)
 
@@ -118,10 +122,13 @@ class AsyncPaginator(Generic[T]):
 
     ``page_size`` rows a request; ``max_rows`` stops after that many rows; ``max_units``
     never lets this pull reserve more than that many units (the last page shrinks to
-    fit, and a page that cannot be paid is not requested); ``prefetch`` pages in flight
-    once ``total`` is known; ``start_offset`` resumes a pull. A short page while
-    ``total`` says more rows exist raises :class:`~asyncsemrush.errors.PartialResponseError`
-    after its rows were delivered (it carries the offset to resume from).
+    fit, and a page that cannot be paid is not requested); ``prefetch`` pages in flight;
+    ``start_offset`` resumes a pull. For reports priced per row only, the first
+    ``prefetch`` pages go out together before ``total`` is known (``speculate=False``
+    waits for it): a page past the end answers no rows, costs nothing and is dropped.
+    A short page while ``total`` says more rows exist raises
+    :class:`~asyncsemrush.errors.PartialResponseError` after its rows were delivered
+    (it carries the offset to resume from).
     """
 
     def __init__(
@@ -136,6 +143,7 @@ class AsyncPaginator(Generic[T]):
         prefetch: int = 4,
         start_offset: int = 0,
         max_page_size: int = 10_000,
+        speculate: bool = True,
     ) -> None:
         def whole(name: str, value: object, low: int, high: int | None = None) -> int:
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
@@ -159,6 +167,9 @@ class AsyncPaginator(Generic[T]):
         price = pipeline.prices[report_type]  # validates the type before any I/O
         self._per_row = price.per_line or price.per_snapshot
         self._fixed = price.per_request
+        # Pages are requested before `total` is known only where one past the end costs
+        # nothing: reports priced per row alone (it answers no rows).
+        self._may_speculate = speculate and not self._fixed and not shape.page_mode
         #: Rows yielded by the latest pull, and the units its pages cost.
         self.rows_delivered = 0
         self.units_spent = 0
@@ -254,9 +265,17 @@ class AsyncPaginator(Generic[T]):
             raise RuntimeError("to_polars() needs polars: pip install polars") from None
         return polars.from_dicts(await self._frame_records(wide), infer_schema_length=None)
 
+    def raw_rows(self) -> _Rows[dict[str, Any]]:
+        """The rows as the wire sent them (decoded JSON objects, in order, each once),
+        skipping the models: the fastest way through a big report."""
+        return _Rows(self._open_pull(raw=True))  # type: ignore[arg-type]
+
     def pages(self) -> AsyncGenerator[Page[T], None]:
         """Yield the pages in order (each page's rows, offset, total, cost, raw answer)."""
-        pull = _Pull()
+        return self._open_pull(raw=False)
+
+    def _open_pull(self, *, raw: bool) -> AsyncGenerator[Page[T], None]:
+        pull = _Pull(raw=raw)
         gen = self._pages(pull)
         # Only a weak reference: a pull dropped after `break` is finalised by the event
         # loop at once, instead of waiting for the cycle collector.
@@ -277,36 +296,62 @@ class AsyncPaginator(Generic[T]):
             if first_limit <= 0:
                 return
             committed += self._cost(first_limit)
-            page = await self._take(
-                await self._pipeline.send(self._request(offset, first_limit)),
-                offset,
-                first_limit,
-                None,
-            )
-            committed += page.units - self._cost(first_limit)
-            total = page.total
-            stop = total if end is None else min(total, end)
+            first = asyncio.ensure_future(self._try_send(self._request(offset, first_limit), False))
+            inflight: list[tuple[int, int, asyncio.Task[Sent | None]]] = [
+                (offset, first_limit, first)
+            ]
             next_offset = offset + self.page_size
-            inflight: list[tuple[int, int, asyncio.Task[Sent]]] = []
+            total: int | None = None
+            stop: int | None = end  # known once the first page told `total`
 
             def fill() -> None:
-                """Keep ``prefetch`` pages in flight (before yielding, so they load meanwhile)."""
+                """Keep ``prefetch`` pages in flight (before yielding, so they load meanwhile).
+
+                Before ``total`` is known this is speculation, done only where a page past
+                the end costs nothing; such pages are dropped once the end is known."""
                 nonlocal next_offset, committed
-                while len(inflight) < self.prefetch and next_offset < stop:
+                speculative = total is None
+                if speculative and not self._may_speculate:
+                    return
+                while len(inflight) < self.prefetch and (stop is None or next_offset < stop):
                     limit = self._fit(self._limit(next_offset, stop), committed)
                     if limit <= 0:
-                        next_offset = stop  # the unit cap is reached: request nothing more
+                        next_offset = stop if stop is not None else next_offset
                         return
                     committed += self._cost(limit)
-                    task = asyncio.ensure_future(
-                        self._pipeline.send(self._request(next_offset, limit))
-                    )
+                    request = self._request(next_offset, limit)
+                    task = asyncio.ensure_future(self._try_send(request, speculative))
                     inflight.append((next_offset, limit, task))
                     next_offset += self.page_size
 
             cancelled = False
             try:
+                fill()  # speculative pages go out while the first one is on its way
                 while True:
+                    if not inflight:
+                        return
+                    at, limit, task = inflight[0]
+                    sent = await task  # still listed: cancelled here, _abandon settles it
+                    inflight.pop(0)
+                    if sent is None:  # speculation the budget could not hold then: now,
+                        # sized for what is left now that the end is known
+                        assert stop is not None
+                        resized = self._fit(self._limit(at, stop), committed - self._cost(limit))
+                        committed += self._cost(resized) - self._cost(limit)
+                        limit = resized
+                        if limit <= 0:
+                            return
+                        sent = await self._pipeline.send(self._request(at, limit))
+                    page = await self._take(sent, at, limit, total, pull.raw)
+                    committed += page.units - self._cost(limit)
+                    if total is None:
+                        total = page.total
+                        stop = total if end is None else min(total, end)
+                        beyond = [entry for entry in inflight if entry[0] >= stop]
+                        if beyond:  # speculative pages past the end: settle, drop
+                            inflight[:] = [entry for entry in inflight if entry[0] < stop]
+                            await self._abandon(beyond, cancel=False)
+                    assert stop is not None
                     short = self._short(page, stop)
                     if not short:
                         fill()
@@ -319,13 +364,8 @@ class AsyncPaginator(Generic[T]):
                             resume_offset=page.offset + len(page.rows),
                             rows_delivered=self.rows_delivered,
                         )
-                    if not inflight:
-                        return
-                    at, limit, task = inflight[0]
-                    sent = await task  # still listed: cancelled here, _abandon settles it
-                    inflight.pop(0)
-                    page = await self._take(sent, at, limit, total)
-                    committed += page.units - self._cost(limit)
+                    # Let the delivered page go before the next one is decoded.
+                    del page
             except asyncio.CancelledError:
                 cancelled = True
                 raise
@@ -334,6 +374,15 @@ class AsyncPaginator(Generic[T]):
         finally:
             self._open.discard(pull)
             pull.done.set()
+
+    async def _try_send(self, request: ApiRequest, speculative: bool) -> Sent | None:
+        """Send a page; a speculative one gives None if the budget cannot hold it now."""
+        try:
+            return await self._pipeline.send(request)
+        except BudgetExceededError:
+            if speculative:
+                return None
+            raise
 
     # ------------------------------------------------------------------ internals
 
@@ -364,7 +413,9 @@ class AsyncPaginator(Generic[T]):
     def _request(self, offset: int, limit: int) -> ApiRequest:
         return self._shape.request(offset, limit)
 
-    async def _take(self, sent: Sent, offset: int, asked: int, total: int | None) -> Page[T]:
+    async def _take(
+        self, sent: Sent, offset: int, asked: int, total: int | None, raw: bool = False
+    ) -> Page[T]:
         """Decode a page (now, not while it waited), check it, build its rows."""
         response = await self._pipeline.finish(sent)
         data = response.data
@@ -389,7 +440,14 @@ class AsyncPaginator(Generic[T]):
                 resume_offset=offset,
                 rows_delivered=self.rows_delivered,
             )
-        rows = self._shape.parse(rows_raw, f"$.{self._shape.rows_key}")
+        where = f"$.{self._shape.rows_key}"
+        if raw:
+            try:
+                rows = _leaf.ordered(rows_raw)
+            except (TypeError, ValueError) as exc:
+                raise ResponseFormatError(where, str(exc), model=self.report_type) from None
+        else:
+            rows = self._shape.parse(rows_raw, where)
         if len(rows) > asked:
             raise PaginationError(
                 f"the server answered {len(rows)} rows for {asked} asked",
@@ -411,7 +469,7 @@ class AsyncPaginator(Generic[T]):
         return len(page.rows) < min(page.asked, max(stop - page.offset, 0))
 
     async def _abandon(
-        self, inflight: list[tuple[int, int, asyncio.Task[Sent]]], *, cancel: bool
+        self, inflight: list[tuple[int, int, asyncio.Task[Sent | None]]], *, cancel: bool
     ) -> None:
         """Settle what is still in flight when a pull ends early.
 
@@ -427,6 +485,8 @@ class AsyncPaginator(Generic[T]):
                 sent = await task
             except (asyncio.CancelledError, SemrushError):
                 continue  # the send path settled its own reservation
+            if sent is None:
+                continue  # speculation that never went out
             with contextlib.suppress(SemrushError):
                 await self._pipeline.finish(sent)  # count and settle what was received
 

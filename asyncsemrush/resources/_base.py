@@ -55,6 +55,7 @@ class Resource:
         prefetch: int,
         start_offset: int,
         page_mode: bool = False,
+        speculate: bool = True,
     ) -> AsyncPaginator[T]:
         shape = Shape(
             request=request,
@@ -70,6 +71,7 @@ class Resource:
             max_units=max_units,
             prefetch=prefetch,
             start_offset=start_offset,
+            speculate=speculate,
         )
 
 

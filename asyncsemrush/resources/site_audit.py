@@ -273,6 +273,7 @@ class SiteAuditResource(Resource):
         max_units: int | None = None,
         prefetch: int = 2,
         start_offset: int = 0,
+        speculate: bool = True,
     ) -> AsyncPaginator[SnapshotInfo]:
         """Past audits' scores and issues, newest first, as an :class:`AsyncPaginator`.
         10,000 units per snapshot: mind ``max_units``."""
@@ -296,6 +297,7 @@ class SiteAuditResource(Resource):
             max_units=max_units,
             prefetch=prefetch,
             start_offset=start_offset,
+            speculate=speculate,
         )
 
     async def launch_and_wait(self, *, poll: float = 10.0, timeout: float = 3600.0) -> Snapshot:

@@ -238,6 +238,7 @@ class TrackingResource(Resource):
         max_units: int | None = None,
         prefetch: int = 4,
         start_offset: int = 0,
+        speculate: bool = True,
     ) -> AsyncPaginator[PositionRow]:
         """Keywords with the positions of up to 6 domains (``url``: url masks, colon-joined
         or a sequence) per date, as an :class:`AsyncPaginator`. 100 units per row.
@@ -273,6 +274,7 @@ class TrackingResource(Resource):
             max_units=max_units,
             prefetch=prefetch,
             start_offset=start_offset,
+            speculate=speculate,
         )
 
     def competitors(
@@ -294,6 +296,7 @@ class TrackingResource(Resource):
         max_units: int | None = None,
         prefetch: int = 4,
         start_offset: int = 0,
+        speculate: bool = True,
     ) -> AsyncPaginator[CompetitorRow]:
         """Domains ranking for the campaign's keywords (competitor discovery), as an
         :class:`AsyncPaginator`; ``page.meta["Md"]`` is your own domain.
@@ -332,6 +335,7 @@ class TrackingResource(Resource):
             max_units=max_units,
             prefetch=prefetch,
             start_offset=start_offset,
+            speculate=speculate,
         )
 
     async def visibility(

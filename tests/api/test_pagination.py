@@ -9,7 +9,7 @@ import pytest
 
 from asyncsemrush import PaginationError, PartialResponseError, SemrushClient, UnitBudget, _pipeline
 from asyncsemrush.errors import ResponseFormatError
-from asyncsemrush.sandbox import Sandbox
+from asyncsemrush.sandbox import Faults, Sandbox
 
 from .._server import ScriptedServer, reply
 from ..conftest import make_client
@@ -173,7 +173,44 @@ async def test_pages_in_flight_are_decoded_only_when_consumed(
 async def test_iterating_twice_fetches_twice(sb: Sandbox, sr: SemrushClient) -> None:
     pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=600)
     assert len(await pager.collect()) == len(await pager.collect()) == 1200
-    assert len(sb.requests) == 4 and sb.units_charged == 240_000
+    assert sb.units_charged == sr.ledger.spent == 240_000  # paid twice
+    rows_per_request = [r.units // 100 for r in sb.requests]
+    assert sorted(rows_per_request, reverse=True)[:4] == [600] * 4
+    assert all(n in (600, 0) for n in rows_per_request)  # speculation past the end: free
+
+
+async def test_speculation_overlaps_the_first_request() -> None:
+    async with (
+        Sandbox(keywords=400, rate_limit=None, faults=Faults(latency=0.2)) as sb,
+        client(sb, UnitBudget(10**9)) as sr,
+    ):
+        rows = (
+            await sr.tracking(sb.campaign_id)
+            .positions(sb.tracked_url, page_size=100, prefetch=4)
+            .collect()
+        )
+        assert len(rows) == 400
+        first, *others = sorted(r.time for r in sb.requests)
+        assert len(others) == 3 and others[-1] - first < 0.15  # all out before the first answered
+        slow = (
+            await sr.tracking(sb.campaign_id)
+            .positions(sb.tracked_url, page_size=100, prefetch=4, speculate=False)
+            .collect()
+        )
+        assert [r.keyword_id for r in slow] == [r.keyword_id for r in rows]
+
+
+async def test_speculation_never_breaks_a_tight_budget() -> None:
+    async with Sandbox(keywords=1200, rate_limit=None) as sb:
+        budget = UnitBudget(130_000)  # the first 1,000-row page plus the 200-row tail
+        async with client(sb, budget) as sr:
+            rows = (
+                await sr.tracking(sb.campaign_id)
+                .positions(sb.tracked_url, page_size=1000, prefetch=4)
+                .collect()
+            )
+        assert len(rows) == 1200
+        assert budget.spent == sb.units_charged == 120_000 and budget.reserved == 0
 
 
 async def test_page_mode_and_snapshot_pricing(sb: Sandbox, sr: SemrushClient) -> None:
@@ -228,10 +265,15 @@ async def test_too_many_rows_and_bad_keys(server: ScriptedServer) -> None:
 
 
 async def test_empty_report(server: ScriptedServer) -> None:
-    server.queue(PATH, reply(body=b'{"total": "0", "limit": "10", "offset": "0", "data": {}}'))
+    server.default(PATH, reply(body=b'{"total": "0", "limit": "10", "offset": "0", "data": {}}'))
     async with make_client(server.base_url) as sr:
+        assert (
+            await sr.tracking("1_2").positions("*.a.com/*", page_size=10, speculate=False).collect()
+            == []
+        )
+        assert len(server.seen) == 1
         assert await sr.tracking("1_2").positions("*.a.com/*", page_size=10).collect() == []
-    assert len(server.seen) == 1
+        assert sr.ledger.spent == 0
 
 
 async def test_max_rows_zero_sends_nothing(sb: Sandbox, sr: SemrushClient) -> None:
@@ -239,3 +281,12 @@ async def test_max_rows_zero_sends_nothing(sb: Sandbox, sr: SemrushClient) -> No
     assert await audit.issue("abc123", 1, max_rows=0).collect() == []
     assert await sr.tracking(sb.campaign_id).positions(sb.tracked_url, max_rows=0).collect() == []
     assert sb.requests == []
+
+
+async def test_raw_rows_match_the_typed_rows(sb: Sandbox, sr: SemrushClient) -> None:
+    t = sr.tracking(sb.campaign_id)
+    raw = [row async for row in t.positions(sb.tracked_url, page_size=70, prefetch=3).raw_rows()]
+    typed = await t.positions(sb.tracked_url, page_size=70, prefetch=3).collect()
+    assert [r["Pi"] for r in raw] == [r.keyword_id for r in typed]
+    assert len(raw) == 1200 and isinstance(raw[0]["Dt"], dict)
+    assert raw[0] == typed[0].wire

@@ -1,0 +1,73 @@
+"""A minimal server of pre-rendered positions pages, run in its own process.
+
+``prerender``: every page of an N-row report rendered at start-up, so serving costs
+no CPU that the client is measured against. ``repeat``: one rendered page served for
+every offset of a report of N rows (for memory tests of huge reports).
+Prints ``{"port": ...}`` on stdout once listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+import orjson
+from aiohttp import web
+
+from .decode import reference_row
+
+
+def page_body(rows: list[bytes], total: int, limit: int, offset: int) -> bytes:
+    body = b",".join(b'"%d":%s' % (k, row) for k, row in enumerate(rows))
+    head = b'{"total":"%d","limit":"%d","offset":"%d","data":{' % (total, limit, offset)
+    return head + body + b"}}"
+
+
+def render_pages(encoded: list[bytes], sizes: list[int]) -> dict[tuple[int, int], bytes]:
+    total = len(encoded)
+    return {
+        (offset, size): page_body(encoded[offset : offset + size], total, size, offset)
+        for size in sizes
+        for offset in range(0, total, size)
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rows", type=int, required=True)
+    p.add_argument("--sizes", default="100,1000")
+    p.add_argument("--mode", choices=["prerender", "repeat"], default="prerender")
+    args = p.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    count = args.rows if args.mode == "prerender" else min(max(sizes), args.rows)
+    encoded = [orjson.dumps(reference_row(i)) for i in range(count)]
+    pages = render_pages(encoded, sizes) if args.mode == "prerender" else {}
+
+    async def handle(request: web.Request) -> web.Response:
+        offset = int(request.query.get("display_offset", 0))
+        limit = int(request.query.get("display_limit", 100))
+        if args.mode == "repeat":  # the same rows for every page of a huge report
+            n = max(min(limit, args.rows - offset), 0)
+            body = page_body(encoded[:n], args.rows, limit, offset)
+        else:
+            body = pages[offset, limit]
+        return web.Response(body=body, content_type="application/json")
+
+    async def serve() -> None:
+        app = web.Application()
+        app.router.add_get("/reports/v1/projects/{id}/tracking/", handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        print(json.dumps({"port": runner.addresses[0][1]}), flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
