@@ -34,6 +34,13 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def audit(session: nox.Session) -> None:
+    """pip-audit of the runtime dependencies (needs PyPI's JSON API or OSV reachable)."""
+    session.install("-e", ".[cli]", "pip-audit")
+    session.run("pip-audit", "--local", "--strict", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """The demo pull against the embedded sandbox (writes positions.csv)."""
     session.install("-e", ".[cli]")

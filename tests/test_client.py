@@ -104,3 +104,16 @@ async def test_balance_is_free_and_seeds_the_budget(server: ScriptedServer) -> N
 def test_default_balance_host() -> None:
     client = SemrushClient(TEST_KEY)
     assert str(client._pipeline._bases["balance"]) == "https://www.semrush.com"
+
+
+async def test_tls_is_verified_by_default() -> None:
+    sr = SemrushClient(TEST_KEY)
+    session = await sr._get_session()
+    try:
+        # aiohttp's connector keeps ssl=True (verify certificates) unless told otherwise;
+        # the client never tells it otherwise, and http:// needs loopback or allow_insecure.
+        assert session.connector is not None
+        assert session.connector._ssl is True  # type: ignore[attr-defined]
+        assert sr.base_url.startswith("https://")
+    finally:
+        await sr.close()
