@@ -12,7 +12,7 @@ PYTHON = None  # the interpreter nox itself runs on
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The test suite over real loopback HTTP, warnings about unclosed resources fatal."""
-    session.install("-c", "constraints-test.txt", "-e", ".[test,cli,parquet,frames]")
+    session.install("-c", "constraints-test.txt", "-e", ".[test,cli,parquet,frames,redis]")
     session.run("pytest", "-W", "error::ResourceWarning", *session.posargs)
 
 
@@ -27,7 +27,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".[test,cli]", "mypy>=1.11")
+    session.install("-e", ".[test,cli,redis]", "mypy>=1.11")
     session.run("mypy", "--strict", "asyncsemrush")
     # the public API as the README uses it
     session.run("mypy", "--strict", "tests/typing")

@@ -13,7 +13,7 @@ import aiohttp
 from yarl import URL
 
 from ._ledger import UnitLedger
-from ._limits import LocalRateLimiter, RateLimiter, Slots
+from ._limits import ConcurrencyLimiter, LocalRateLimiter, RateLimiter, Slots
 from ._pipeline import Pipeline
 from ._redact import install_log_filter, register_secret
 from ._retry import RetryPolicy
@@ -81,7 +81,7 @@ class SemrushClient:
         base_url: str = DEFAULT_BASE_URL,
         budget: UnitBudget | None = None,
         rate_limit: float | RateLimiter | None = 10.0,
-        max_concurrency: int = 10,
+        max_concurrency: int | ConcurrencyLimiter = 10,
         retry: RetryPolicy | None = None,
         timeout: float = 60.0,
         session: aiohttp.ClientSession | None = None,

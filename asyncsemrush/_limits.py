@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +52,15 @@ class LocalRateLimiter:
         return f"LocalRateLimiter(rate={self.rate})"
 
 
+@runtime_checkable
+class ConcurrencyLimiter(Protocol):
+    """Something that bounds requests in flight (shared caps implement it)."""
+
+    def slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold one in-flight slot for the duration of the block."""
+        ...
+
+
 class Slots:
     """A concurrency cap then a rate-limit slot: the order matters.
 
@@ -59,7 +69,13 @@ class Slots:
     a bunch and break the per-second limit.
     """
 
-    def __init__(self, max_concurrency: int, limiter: RateLimiter | None) -> None:
+    def __init__(
+        self, max_concurrency: int | ConcurrencyLimiter, limiter: RateLimiter | None
+    ) -> None:
+        self.shared: ConcurrencyLimiter | None = None
+        if isinstance(max_concurrency, ConcurrencyLimiter):
+            self.shared = max_concurrency
+            max_concurrency = int(getattr(max_concurrency, "limit", 10))
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
             raise InvalidParameterError("max_concurrency", max_concurrency, "a whole number >= 1")
         if max_concurrency < 1:
@@ -74,6 +90,12 @@ class Slots:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
         async with self._semaphore:
+            if self.shared is not None:
+                async with self.shared.slot():
+                    if self.limiter is not None:
+                        await self.limiter.acquire()
+                    yield
+                return
             if self.limiter is not None:
                 await self.limiter.acquire()
             yield

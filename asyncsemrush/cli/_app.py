@@ -661,6 +661,24 @@ def estimate(s: Settings, report_type: str, lines: int, keywords: int, snapshots
     return 0
 
 
+@command(cli, "ledger")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def ledger(s: Settings, file: Path) -> int:
+    """Units spent by day and report type, from a SqliteLedger file (nothing is sent)."""
+    from ..stores.sqlite import SqliteLedger
+    from ._run import render_table, stdout_console
+
+    saved = SqliteLedger(file)
+    try:
+        rows = saved.spend()
+    finally:
+        saved.close()
+    render_table(stdout_console(), rows, title=f"spend in {file.name}")
+    total = sum(int(r["units"] or 0) for r in rows)
+    click.echo(f"total: {total:,} units ({money(total)})", err=True)
+    return 0
+
+
 @cli.command("sandbox", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def sandbox(ctx: click.Context) -> None:

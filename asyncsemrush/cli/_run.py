@@ -87,6 +87,23 @@ class Settings:
         return "table"
 
 
+def stdout_console() -> Console:
+    """The data console: piped or redirected output is not cut at 80 columns."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 400)
+
+
+def render_table(console: Console, rows: Iterable[Any], title: str = "") -> None:
+    """Rows as a table of their flat records."""
+    flat = [rec for row in rows for rec in records(row)]
+    table = Table(title=title or None, show_lines=False)
+    columns = list(flat[0]) if flat else ["result"]
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    for rec in flat:
+        table.add_row(*("" if rec.get(c) is None else str(rec.get(c)) for c in columns))
+    console.print(table)
+
+
 class Session:
     """What a command's coroutine gets: the client, consoles, and output helpers."""
 
@@ -96,8 +113,7 @@ class Session:
         #: The in-process sandbox (with --sandbox and the demo), else None.
         self.sandbox = sandbox
         self.err = Console(stderr=True, quiet=settings.quiet, highlight=False)
-        # Piped or redirected output is not cut at 80 columns.
-        self.out = Console(highlight=False, width=None if sys.stdout.isatty() else 400)
+        self.out = stdout_console()
         self.started = time.monotonic()
         self.rows = 0
 
@@ -128,14 +144,7 @@ class Session:
             finally:
                 sink.close()
             return
-        flat = [rec for row in rows for rec in records(row)]
-        table = Table(title=title or None, show_lines=False)
-        columns = list(flat[0]) if flat else ["result"]
-        for name in columns:
-            table.add_column(name, overflow="fold")
-        for rec in flat:
-            table.add_row(*("" if rec.get(c) is None else str(rec.get(c)) for c in columns))
-        self.out.print(table)
+        render_table(self.out, rows, title)
 
     def fail(self, code: int, message: str) -> None:
         say(f"error: {message}")

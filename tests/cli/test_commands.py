@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -201,3 +202,25 @@ def test_money() -> None:
         "$1.00",
         "$100.00",
     ]
+
+
+async def test_ledger_command_reads_a_sqlite_ledger(tmp_path: Path) -> None:
+    from asyncsemrush import SemrushClient
+    from asyncsemrush.sandbox import Sandbox
+    from asyncsemrush.stores.sqlite import SqliteLedger
+
+    path = tmp_path / "ledger.sqlite"
+    saved = SqliteLedger(path)
+    async with Sandbox() as sb, SemrushClient(sb.api_key, base_url=sb.base_url) as sr:
+        saved.attach(sr.ledger)
+        await sr.projects.list()
+        await (
+            sr.tracking(sb.campaign_id)
+            .positions(sb.tracked_url, max_rows=30, speculate=False)
+            .collect()
+        )
+    saved.close()
+    code, out, err = await asyncio.to_thread(invoke, "ledger", str(path))
+    assert code == 0
+    assert "project_list" in out and "tracking_position_organic" in out
+    assert "total: 3,100 units ($0.155)" in err

@@ -1,0 +1,251 @@
+"""One budget, one rate limit and one in-flight cap for many workers, on Redis.
+
+Every read-modify-write is a Lua script, so it is atomic across processes and
+machines. Reservations carry a lease: one whose worker died is reclaimed when the
+lease runs out, counted as spent in full (the request may have reached Semrush) and
+logged, never silently forgotten.
+
+Needs ``redis`` (redis-py ≥ 5): ``pip install 'asyncsemrush[redis]'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+import uuid
+from collections.abc import AsyncIterator, Hashable
+from typing import Any, Literal
+
+from ..budget import BudgetState
+from ..errors import InvalidParameterError
+
+log = logging.getLogger("asyncsemrush.budget")
+
+# KEYS: state hash, leases zset, amounts hash, reclaimed list
+# ARGV: amount, token, lease ms, limit to create the budget with
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSETNX', KEYS[1], 'limit', ARGV[4])
+local reclaimed = 0
+for _, tok in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  local amt = tonumber(redis.call('HGET', KEYS[3], tok) or '0')
+  redis.call('HINCRBY', KEYS[1], 'reserved', -amt)
+  redis.call('HINCRBY', KEYS[1], 'spent', amt)
+  redis.call('HDEL', KEYS[3], tok)
+  redis.call('ZREM', KEYS[2], tok)
+  redis.call('RPUSH', KEYS[4], tok .. ' ' .. amt)
+  reclaimed = reclaimed + 1
+end
+local limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
+local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
+local reserved = tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')
+local amount = tonumber(ARGV[1])
+local ok = 0
+if amount >= 0 and spent + reserved + amount <= limit then
+  redis.call('HINCRBY', KEYS[1], 'reserved', amount)
+  redis.call('HSET', KEYS[3], ARGV[2], amount)
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
+  reserved = reserved + amount
+  ok = 1
+end
+return {ok, limit, spent, reserved, reclaimed}
+"""
+
+# KEYS: state hash, leases zset, amounts hash; ARGV: token, actual
+_SETTLE = """
+local amt = redis.call('HGET', KEYS[3], ARGV[1])
+local found = 0
+if amt then
+  redis.call('HDEL', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('HINCRBY', KEYS[1], 'reserved', -tonumber(amt))
+  redis.call('HINCRBY', KEYS[1], 'spent', tonumber(ARGV[2]))
+  found = 1
+end
+return {found,
+        tonumber(redis.call('HGET', KEYS[1], 'limit') or '0'),
+        tonumber(redis.call('HGET', KEYS[1], 'spent') or '0'),
+        tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
+"""
+
+# GCRA with no burst: a start is allowed once the theoretical arrival time has come.
+# KEYS: tat; ARGV: interval ms. Returns the ms to wait ("0": go), as text.
+_RATE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat <= now then
+  redis.call('SET', KEYS[1], tostring(math.max(tat, now) + tonumber(ARGV[1])), 'PX', 600000)
+  return '0'
+end
+return tostring(tat - now)
+"""
+
+# KEYS: holders zset; ARGV: token, limit, lease ms. 1 when the slot was taken.
+_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  return 1
+end
+return 0
+"""
+
+
+def _positive(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise InvalidParameterError(name, value, "a number > 0")
+
+
+class RedisBudgetStore:
+    """A :class:`~asyncsemrush.budget.BudgetStore` shared through Redis.
+
+    ``limit`` is used when the budget is first created; afterwards the limit in Redis
+    rules (change it with ``set_limit``). ``lease`` seconds bound how long a
+    reservation may stay open (longer than the client's timeout × attempts).
+    ``window="day"`` keeps a separate budget per UTC day: a daily cap that resets at
+    midnight UTC.
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        name: str = "asyncsemrush",
+        *,
+        limit: int,
+        lease: float = 600.0,
+        window: Literal["day"] | None = None,
+    ) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidParameterError("limit", limit, "a whole number of units >= 0")
+        _positive("lease", lease)
+        if window not in (None, "day"):
+            raise InvalidParameterError("window", window, "None or 'day'")
+        self.redis = redis
+        self.name = name
+        self.default_limit = limit
+        self.lease_ms = int(lease * 1000)
+        self.window = window
+        self._state = BudgetState(limit, 0, 0)
+        self._reserve = redis.register_script(_RESERVE)
+        self._settle = redis.register_script(_SETTLE)
+        #: Reservations of dead workers this process reclaimed (token, units).
+        self.reclaimed: list[tuple[str, int]] = []
+
+    def _prefix(self, day: str | None = None) -> str:
+        if self.window == "day":
+            day = day or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d")
+            return f"{self.name}:{day}"
+        return self.name
+
+    def _keys(self, prefix: str) -> list[str]:
+        return [f"{prefix}:state", f"{prefix}:leases", f"{prefix}:amounts", f"{prefix}:reclaimed"]
+
+    async def try_reserve(self, amount: int) -> Hashable | None:
+        prefix = self._prefix()
+        token = f"{prefix}|{uuid.uuid4().hex}"
+        ok, limit, spent, reserved, reclaimed = await self._reserve(
+            keys=self._keys(prefix), args=[amount, token, self.lease_ms, self.default_limit]
+        )
+        self._state = BudgetState(int(limit), int(spent), int(reserved))
+        if reclaimed:
+            await self._log_reclaimed(prefix)
+        return token if ok else None
+
+    async def _log_reclaimed(self, prefix: str) -> None:
+        key = self._keys(prefix)[3]
+        while True:
+            item = await self.redis.lpop(key)
+            if item is None:
+                return
+            text = item.decode() if isinstance(item, bytes) else str(item)
+            token, _, units = text.rpartition(" ")
+            self.reclaimed.append((token, int(units)))
+            log.warning(
+                "reclaimed an expired reservation of %s units (its worker stopped); "
+                "counted as spent in full",
+                units,
+            )
+
+    async def settle(self, token: Hashable, actual: int) -> None:
+        prefix = str(token).split("|", 1)[0]
+        found, limit, spent, reserved = await self._settle(
+            keys=self._keys(prefix)[:3], args=[str(token), actual]
+        )
+        self._state = BudgetState(int(limit), int(spent), int(reserved))
+        if not found:
+            log.warning(
+                "a reservation settled after its lease ran out: it was already counted in full"
+            )
+
+    async def set_limit(self, limit: int) -> None:
+        await self.redis.hset(self._keys(self._prefix())[0], "limit", limit)
+        await self.refresh()
+
+    async def refresh(self) -> BudgetState:
+        """Read the shared numbers now."""
+        raw = await self.redis.hgetall(self._keys(self._prefix())[0])
+        values = {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
+        self._state = BudgetState(
+            values.get("limit", self.default_limit),
+            values.get("spent", 0),
+            values.get("reserved", 0),
+        )
+        return self._state
+
+    def state(self) -> BudgetState:
+        return self._state
+
+
+class RedisRateLimiter:
+    """At most ``rate`` request starts per second across every process using ``name``
+    (GCRA without burst: starts spaced 1/rate apart, the first second included)."""
+
+    def __init__(self, redis: Any, name: str = "asyncsemrush", *, rate: float = 10.0) -> None:
+        _positive("rate", rate)
+        self.redis = redis
+        self.key = f"{name}:rate"
+        self.rate = float(rate)
+        self._interval_ms = 1000.0 * 1.001 / self.rate
+        self._script = redis.register_script(_RATE)
+
+    async def acquire(self) -> None:
+        while True:
+            wait_ms = float(await self._script(keys=[self.key], args=[self._interval_ms]))
+            if wait_ms <= 0:
+                return
+            await asyncio.sleep(wait_ms / 1000)
+
+
+class RedisConcurrencyLimiter:
+    """At most ``limit`` requests in flight across every process using ``name``.
+    Slots carry a lease, so a dead worker's slots come back."""
+
+    def __init__(
+        self, redis: Any, name: str = "asyncsemrush", *, limit: int = 10, lease: float = 600.0
+    ) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidParameterError("limit", limit, "a whole number >= 1")
+        _positive("lease", lease)
+        self.redis = redis
+        self.key = f"{name}:inflight"
+        self.limit = limit
+        self.lease_ms = int(lease * 1000)
+        self._script = redis.register_script(_SLOT)
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        token = uuid.uuid4().hex
+        # Other processes free slots: there is no event to wait on across them, so poll.
+        while not await self._script(keys=[self.key], args=[token, self.limit, self.lease_ms]):  # noqa: ASYNC110
+            await asyncio.sleep(0.005 + random.random() * 0.01)
+        try:
+            yield
+        finally:
+            await asyncio.shield(self.redis.zrem(self.key, token))

@@ -1,0 +1,250 @@
+"""One budget, one rate limit and a durable ledger for processes on one machine: SQLite.
+
+Each operation is one ``BEGIN IMMEDIATE`` transaction (WAL mode), run in a worker
+thread so the event loop never blocks on the file. A settled ledger entry is
+committed before the request's call returns, so a killed process loses none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .._ledger import LedgerEntry, UnitLedger
+from ..budget import BudgetState
+from ..errors import InvalidParameterError
+
+log = logging.getLogger("asyncsemrush.budget")
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS budget (
+    name TEXT PRIMARY KEY, lim INTEGER, spent INTEGER, reserved INTEGER
+);
+CREATE TABLE IF NOT EXISTS reservations (
+    token TEXT PRIMARY KEY, name TEXT, amount INTEGER, expires REAL
+);
+CREATE TABLE IF NOT EXISTS reclaimed (token TEXT, name TEXT, amount INTEGER, at REAL);
+CREATE TABLE IF NOT EXISTS rate (name TEXT PRIMARY KEY, tat REAL);
+CREATE TABLE IF NOT EXISTS ledger (
+    time TEXT, report_type TEXT, method TEXT, path TEXT, estimated INTEGER, actual INTEGER,
+    lines INTEGER, attempts INTEGER, outcome TEXT, status INTEGER, error TEXT, attempt_log TEXT
+);
+"""
+
+
+class _Db:
+    """A connection used from worker threads, one transaction at a time."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return result
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(self.transact, fn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class SqliteBudgetStore:
+    """A :class:`~asyncsemrush.budget.BudgetStore` in a SQLite file shared by processes.
+
+    ``limit`` is used when the budget is first created in the file. Reservations carry
+    a ``lease``; an expired one (its process died) is counted as spent in full and
+    logged in the ``reclaimed`` table.
+    """
+
+    def __init__(
+        self, path: str | Path, name: str = "default", *, limit: int, lease: float = 600.0
+    ) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidParameterError("limit", limit, "a whole number of units >= 0")
+        self.db = _Db(path)
+        self.name = name
+        self.lease = lease
+        self._state = BudgetState(limit, 0, 0)
+        self.db.transact(
+            lambda c: c.execute("INSERT OR IGNORE INTO budget VALUES (?, ?, 0, 0)", (name, limit))
+        )
+
+    def _read(self, c: sqlite3.Connection) -> BudgetState:
+        lim, spent, reserved = c.execute(
+            "SELECT lim, spent, reserved FROM budget WHERE name = ?", (self.name,)
+        ).fetchone()
+        return BudgetState(lim, spent, reserved)
+
+    def _reclaim(self, c: sqlite3.Connection, now: float) -> None:
+        expired = c.execute(
+            "SELECT token, amount FROM reservations WHERE name = ? AND expires <= ?",
+            (self.name, now),
+        ).fetchall()
+        for token, amount in expired:
+            c.execute("DELETE FROM reservations WHERE token = ?", (token,))
+            c.execute(
+                "UPDATE budget SET reserved = reserved - ?, spent = spent + ? WHERE name = ?",
+                (amount, amount, self.name),
+            )
+            c.execute("INSERT INTO reclaimed VALUES (?, ?, ?, ?)", (token, self.name, amount, now))
+            log.warning("reclaimed an expired reservation of %d units; counted as spent", amount)
+
+    async def try_reserve(self, amount: int) -> Hashable | None:
+        token = uuid.uuid4().hex
+
+        def op(c: sqlite3.Connection) -> tuple[bool, BudgetState]:
+            now = time.time()
+            self._reclaim(c, now)
+            state = self._read(c)
+            if state.spent + state.reserved + amount > state.limit:
+                return False, state
+            c.execute(
+                "UPDATE budget SET reserved = reserved + ? WHERE name = ?", (amount, self.name)
+            )
+            c.execute(
+                "INSERT INTO reservations VALUES (?, ?, ?, ?)",
+                (token, self.name, amount, now + self.lease),
+            )
+            return True, BudgetState(state.limit, state.spent, state.reserved + amount)
+
+        ok, self._state = await self.db.run(op)
+        return token if ok else None
+
+    async def settle(self, token: Hashable, actual: int) -> None:
+        def op(c: sqlite3.Connection) -> BudgetState:
+            row = c.execute(
+                "SELECT amount FROM reservations WHERE token = ?", (str(token),)
+            ).fetchone()
+            if row is not None:
+                c.execute("DELETE FROM reservations WHERE token = ?", (str(token),))
+                c.execute(
+                    "UPDATE budget SET reserved = reserved - ?, spent = spent + ? WHERE name = ?",
+                    (row[0], actual, self.name),
+                )
+            return self._read(c)
+
+        self._state = await self.db.run(op)
+
+    async def set_limit(self, limit: int) -> None:
+        def op(c: sqlite3.Connection) -> BudgetState:
+            c.execute("UPDATE budget SET lim = ? WHERE name = ?", (limit, self.name))
+            return self._read(c)
+
+        self._state = await self.db.run(op)
+
+    async def refresh(self) -> BudgetState:
+        """Read the shared numbers now."""
+        self._state = await self.db.run(self._read)
+        return self._state
+
+    def state(self) -> BudgetState:
+        return self._state
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+
+class SqliteRateLimiter:
+    """At most ``rate`` request starts per second across the processes sharing the file
+    (starts spaced 1/rate apart)."""
+
+    def __init__(self, path: str | Path, name: str = "default", *, rate: float = 10.0) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
+            raise InvalidParameterError("rate", rate, "requests per second, a number > 0")
+        self.db = _Db(path)
+        self.name = name
+        self.interval = 1.001 / float(rate)
+
+    async def acquire(self) -> None:
+        def op(c: sqlite3.Connection) -> float:
+            now = time.time()
+            row = c.execute("SELECT tat FROM rate WHERE name = ?", (self.name,)).fetchone()
+            tat = row[0] if row else 0.0
+            if tat <= now:
+                c.execute(
+                    "INSERT OR REPLACE INTO rate VALUES (?, ?)",
+                    (self.name, max(tat, now) + self.interval),
+                )
+                return 0.0
+            return float(tat - now)
+
+        while True:
+            wait = await self.db.run(op)
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+
+class SqliteLedger:
+    """Every ledger entry, committed to a SQLite file as it is recorded.
+
+    ``SqliteLedger(path).attach(client.ledger)``; read it back with :meth:`spend`
+    (or ``asyncsemrush ledger FILE``).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.db = _Db(path)
+
+    def attach(self, ledger: UnitLedger) -> None:
+        """Write every entry ``ledger`` records from now on."""
+        ledger.add_listener(self.write)
+
+    def write(self, entry: LedgerEntry) -> None:
+        """Commit one entry (synchronously: it is on disk when the request returns)."""
+        row = (
+            entry.time.isoformat(), entry.report_type, entry.method, entry.path, entry.estimated,
+            entry.actual, entry.lines, entry.attempts, entry.outcome, entry.status, entry.error,
+            " ".join(entry.attempt_log),
+        )  # fmt: skip
+        self.db.transact(
+            lambda c: c.execute("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        )
+
+    def spend(self) -> list[dict[str, Any]]:
+        """Units spent by UTC day and report type."""
+        rows = self.db.transact(
+            lambda c: c.execute(
+                "SELECT substr(time, 1, 10), report_type, COUNT(*), SUM(attempts), SUM(actual), "
+                "SUM(CASE WHEN outcome = 'uncertain' THEN actual ELSE 0 END) "
+                "FROM ledger GROUP BY 1, 2 ORDER BY 1, 2"
+            ).fetchall()
+        )
+        return [
+            {"day": d, "report_type": t, "requests": n, "attempts": a, "units": u, "uncertain": x}
+            for d, t, n, a, u, x in rows
+        ]
+
+    def entries(self) -> int:
+        """How many entries the file holds."""
+        return int(
+            self.db.transact(lambda c: c.execute("SELECT COUNT(*) FROM ledger").fetchone()[0])
+        )
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
