@@ -373,23 +373,26 @@ def position_sort(value: object, domains: int) -> str:
     m = re.fullmatch(r"(\d)_(pos|fi|be|di)_(asc|desc)", value)
     if m and int(m.group(1)) < domains:
         return value
+    if _date_sort(value):
+        return value
+    raise _fail("sort", value, allowed)
+
+
+def _date_sort(value: str) -> bool:
+    """Whether ``value`` is ``{YYYYMMDD}_asc`` / ``_desc`` (the date must be real)."""
     m = re.fullmatch(r"(\d{8})_(asc|desc)", value)
     if m:
         date("sort", m.group(1))
-        return value
-    raise _fail("sort", value, allowed)
+    return m is not None
 
 
 def competitor_sort(value: object) -> str:
     """A ``display_sort`` of the competitors reports."""
     allowed = "ur_asc/desc, cl_asc/desc, cd_asc/desc, av_asc/desc, {YYYYMMDD}_asc/desc"
-    if isinstance(value, str):
-        if re.fullmatch(r"(ur|cl|cd|av)_(asc|desc)", value):
-            return value
-        m = re.fullmatch(r"(\d{8})_(asc|desc)", value)
-        if m:
-            date("sort", m.group(1))
-            return value
+    if isinstance(value, str) and (
+        re.fullmatch(r"(ur|cl|cd|av)_(asc|desc)", value) or _date_sort(value)
+    ):
+        return value
     raise _fail("sort", value, allowed)
 
 

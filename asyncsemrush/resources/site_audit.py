@@ -85,6 +85,13 @@ class SiteAuditResource(Resource):
             "respectCrawlDelay": respect_crawl_delay,
         }
 
+    async def _post_settings(self, what: str, body: dict[str, Any]) -> None:
+        path = f"{MANAGEMENT}/{self.project_id}/siteaudit/{what}"
+        request = ApiRequest(
+            "POST", path, "siteaudit_campaign_save", json=body, expect="json_or_empty"
+        )
+        await self._send(request)
+
     async def enable(
         self,
         domain: str,
@@ -114,15 +121,7 @@ class SiteAuditResource(Resource):
             crawl_subdomains,
             respect_crawl_delay,
         )
-        await self._send(
-            ApiRequest(
-                "POST",
-                f"{MANAGEMENT}/{self.project_id}/siteaudit/enable",
-                "siteaudit_campaign_save",
-                json=body,
-                expect="json_or_empty",
-            )
-        )
+        await self._post_settings("enable", body)
 
     async def save(
         self,
@@ -151,15 +150,7 @@ class SiteAuditResource(Resource):
             crawl_subdomains,
             respect_crawl_delay,
         )
-        await self._send(
-            ApiRequest(
-                "POST",
-                f"{MANAGEMENT}/{self.project_id}/siteaudit/save",
-                "siteaudit_campaign_save",
-                json=body,
-                expect="json_or_empty",
-            )
-        )
+        await self._post_settings("save", body)
 
     async def launch(self) -> str:
         """Start an audit; returns the ID its snapshot will have. 100 units.

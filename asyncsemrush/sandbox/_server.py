@@ -108,6 +108,17 @@ class Ctx:
 Handler = Callable[[web.Request, Ctx], Awaitable[Reply]]
 
 
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    """The most of ``times`` that fall within any half-open ``window`` of seconds."""
+    times = sorted(times)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
 class SandboxServer:
     """Owns the world, the balance, the request log and the aiohttp application."""
 
@@ -300,13 +311,9 @@ class SandboxServer:
 
     def max_requests_in_window(self, window: float = 1.0, *, admitted_only: bool = False) -> int:
         """The most requests that arrived within any ``window`` seconds."""
-        times = sorted(r.time for r in self.requests if not admitted_only or r.fault != "rate")
-        best, j = 0, 0
-        for i, t in enumerate(times):
-            while times[j] <= t - window:
-                j += 1
-            best = max(best, i - j + 1)
-        return best
+        return max_in_window(
+            [r.time for r in self.requests if not admitted_only or r.fault != "rate"], window
+        )
 
     def describe(self) -> str:
         return redact(f"SandboxServer(balance={self.balance}, requests={len(self.requests)})")

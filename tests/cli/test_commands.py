@@ -14,6 +14,19 @@ from click.testing import CliRunner
 from asyncsemrush.cli._app import cli
 
 CAMPAIGN, PROJECT, AUDIT = "6647718_272401", "6647718", "6655637"  # the sandbox's IDs
+#: The documented CSV layout of positions (README), spelled out so a change is noticed.
+COLUMNS = [
+    "keyword_id",
+    "keyword",
+    "tags",
+    "cpc",
+    "volume",
+    "domain",
+    "date",
+    "position",
+    "ranking_type",
+    "landing_url",
+]
 MASK = "*.example.com/*"
 
 

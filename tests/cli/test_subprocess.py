@@ -11,19 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+from .test_commands import COLUMNS
+
 COMMAND = [sys.executable, "-m", "asyncsemrush"]
-COLUMNS = [
-    "keyword_id",
-    "keyword",
-    "tags",
-    "cpc",
-    "volume",
-    "domain",
-    "date",
-    "position",
-    "ranking_type",
-    "landing_url",
-]
 ENV = {**os.environ, "SEMRUSH_API_KEY": ""}
 
 
