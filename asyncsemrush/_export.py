@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
-import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -255,11 +254,3 @@ class ParquetSink:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-
-
-def table_text(rows: Iterable[Any], *, wide: bool = False) -> str:
-    """Records as CSV text (for tests and small outputs)."""
-    buf = io.StringIO()
-    sink = CsvSink(buf, wide=wide)
-    sink.write(rows)
-    return buf.getvalue()

@@ -315,8 +315,9 @@ class AsyncPaginator(Generic[T]):
                     return
                 while len(inflight) < self.prefetch and (stop is None or next_offset < stop):
                     limit = self._fit(self._limit(next_offset, stop), committed)
-                    if limit <= 0:
-                        next_offset = stop if stop is not None else next_offset
+                    if limit <= 0:  # the unit cap is reached
+                        if stop is not None:
+                            next_offset = stop  # request nothing more
                         return
                     committed += self._cost(limit)
                     request = self._request(next_offset, limit)

@@ -156,10 +156,6 @@ async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
     )
 
 
-def go(settings: Settings, work: Callable[[Session], Any], *, needs_key: bool = True) -> int:
-    return run(settings, work, needs_key=needs_key)
-
-
 # ---------------------------------------------------------------------- projects
 
 
@@ -177,7 +173,7 @@ def projects_list(s: Settings) -> int:
             return dry_run_fixed(x, "project_list")
         x.show(await x.client.projects.list(), title="projects")
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(projects, "get")
@@ -190,7 +186,7 @@ def projects_get(s: Settings, project_id: str) -> int:
             return dry_run_fixed(x, "project_get")
         x.show([await x.client.projects.get(project_id)])
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(projects, "create")
@@ -213,7 +209,7 @@ def projects_create(
         )
         x.show([project])
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(projects, "delete")
@@ -227,7 +223,7 @@ def projects_delete(s: Settings, project_id: str) -> int:
         await x.client.projects.delete(project_id)
         x.err.print(f"deleted project {project_id}")
 
-    return go(s, work)
+    return run(s, work)
 
 
 # ---------------------------------------------------------------------- tracking
@@ -244,7 +240,7 @@ def campaigns(s: Settings, project_id: str) -> int:
         listed = await x.client.tracking(project_id).campaigns()
         x.show(listed.campaigns, title=f"campaigns of {listed.project_id}")
 
-    return go(s, work)
+    return run(s, work)
 
 
 def report_options(f: F) -> F:
@@ -317,7 +313,7 @@ def positions(
             return await dry_run_pull(x, pager)
         await x.pull(pager, label="positions", wide=wide, append=append)
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(cli, "competitors")
@@ -355,7 +351,7 @@ def competitors(
             return await dry_run_pull(x, pager)
         await x.pull(pager, label="competitors", append=append)
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(cli, "visibility")
@@ -385,7 +381,7 @@ def visibility(
         )
         x.show(points, title="visibility")
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(cli, "overview")
@@ -417,7 +413,7 @@ def overview(
         x.err.print(f"keywords {ov.total:,}, visibility {ov.visibility} ({ov.visibility_change:+})")
         x.show([r for r in rows], title="overview")
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(cli, "dates")
@@ -431,7 +427,7 @@ def dates(s: Settings, campaign_id: str) -> int:
         got = await x.client.tracking(campaign_id).campaign_dates()
         x.show([{"date": d.isoformat()} for d in got.dates], title="dates")
 
-    return go(s, work)
+    return run(s, work)
 
 
 # ---------------------------------------------------------------------- site audit
@@ -452,7 +448,7 @@ def audit_info(s: Settings, project_id: str) -> int:
             return dry_run_fixed(x, "siteaudit_campaign_info")
         x.show([await x.client.site_audit(project_id).info()])
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(audit, "launch")
@@ -474,7 +470,7 @@ def audit_launch(s: Settings, project_id: str, wait: bool, poll: float, timeout:
         else:
             x.show([{"snapshot_id": await sa.launch()}])
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(audit, "snapshots")
@@ -487,7 +483,7 @@ def audit_snapshots(s: Settings, project_id: str) -> int:
             return dry_run_fixed(x, "siteaudit_snapshot_list")
         x.show(await x.client.site_audit(project_id).snapshots(), title="snapshots")
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(audit, "issues")
@@ -541,7 +537,7 @@ def audit_issues(
             return await dry_run_pull(x, pager)
         await x.pull(pager, label=f"issue {issue_id}", append=append)
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(audit, "pages")
@@ -558,7 +554,7 @@ def audit_pages(s: Settings, project_id: str, url_contains: str, limit: int) -> 
         x.err.print(f"{found.total:,} pages match")
         x.show(found.pages, title="pages")
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(audit, "history")
@@ -597,7 +593,7 @@ def audit_history(
             return None
         await x.pull(pager, label="history", append=append)
 
-    return go(s, work)
+    return run(s, work)
 
 
 # ---------------------------------------------------------------------- the rest
@@ -631,7 +627,7 @@ def geo(s: Settings, what: str, ids: tuple[int, ...]) -> int:
         )
         x.show(rows, title=what)
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(cli, "balance")
@@ -642,7 +638,7 @@ def balance(s: Settings) -> int:
         units = await x.client.balance()
         x.out.print(f"{units:,} units ({money(units)})")
 
-    return go(s, work)
+    return run(s, work)
 
 
 @command(cli, "estimate")

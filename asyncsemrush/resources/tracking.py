@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import _convert, params
 from .._wire import ApiRequest, Method
@@ -27,6 +27,7 @@ from ..params import DisplayFilter, Keyword, Kind, UrlMask
 from ..pricing import Usage
 from ._base import MANAGEMENT, REPORTS, Resource, optional_int, query
 
+T = TypeVar("T")
 DateLike = dt.date | str
 Masks = str | UrlMask | Sequence[str | UrlMask]
 Filters = str | DisplayFilter | Sequence[DisplayFilter]
@@ -198,6 +199,17 @@ class TrackingResource(Resource):
             usage=usage or Usage(),
         )
 
+    def _report_pages(
+        self, report_type: str, values: dict[str, str], row: type[T], **paging: Any
+    ) -> AsyncPaginator[T]:
+        """A per-line report paged by ``display_offset``/``display_limit``."""
+
+        def request(offset: int, limit: int) -> ApiRequest:
+            page = {**values, "display_offset": str(offset), "display_limit": str(limit)}
+            return self._report(report_type, page, Usage(lines=limit))
+
+        return self._paginate(request, row, report_type, **paging)
+
     async def campaign_dates(self) -> CampaignDates:
         """The dates the campaign was collected on. 100 units."""
         return await self._get(self._report("tracking_campaign_dates", {}), CampaignDates)
@@ -261,14 +273,10 @@ class TrackingResource(Resource):
         )
         report_type = f"tracking_position_{k}"
 
-        def request(offset: int, limit: int) -> ApiRequest:
-            page = {**values, "display_offset": str(offset), "display_limit": str(limit)}
-            return self._report(report_type, page, Usage(lines=limit))
-
-        return self._paginate(
-            request,
-            PositionRow,
+        return self._report_pages(
             report_type,
+            values,
+            PositionRow,
             page_size=page_size,
             max_rows=max_rows,
             max_units=max_units,
@@ -322,14 +330,10 @@ class TrackingResource(Resource):
         )
         report_type = f"tracking_competitors_{k}"
 
-        def request(offset: int, limit: int) -> ApiRequest:
-            page = {**values, "display_offset": str(offset), "display_limit": str(limit)}
-            return self._report(report_type, page, Usage(lines=limit))
-
-        return self._paginate(
-            request,
-            CompetitorRow,
+        return self._report_pages(
             report_type,
+            values,
+            CompetitorRow,
             page_size=page_size,
             max_rows=max_rows,
             max_units=max_units,

@@ -14,7 +14,6 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._redact import redact
 from ..pricing import PriceTable, Usage
 from ._state import SandboxError, World
 from ._tracking import RowIndex
@@ -314,6 +313,3 @@ class SandboxServer:
         return max_in_window(
             [r.time for r in self.requests if not admitted_only or r.fault != "rate"], window
         )
-
-    def describe(self) -> str:
-        return redact(f"SandboxServer(balance={self.balance}, requests={len(self.requests)})")
