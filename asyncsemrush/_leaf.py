@@ -107,11 +107,25 @@ def epoch_s(value: Any) -> dt.datetime | None:
     return _epoch(value, 1.0)
 
 
+_NUMBERS: list[str] = []  # "0", "1", ... as far as any answer needed them
+
+
+def _numbers(n: int) -> list[str]:
+    """``["0", ..., str(n - 1)]``; the cache is replaced whole, never grown in place."""
+    global _NUMBERS
+    known = _NUMBERS
+    if len(known) < n:
+        known = _NUMBERS = [str(i) for i in range(max(n, 2 * len(known)))]
+    return known[:n]
+
+
 def ordered(value: Any) -> list[Any]:
     """The items of a numbered-key object (``{"0": a, "2": b}``) in key order, or a list."""
     if isinstance(value, list):
         return value
     if isinstance(value, Mapping):
+        if isinstance(value, dict) and list(value) == _numbers(len(value)):
+            return list(value.values())  # "0".."n-1" as sent: nothing to sort
         try:
             return [value[k] for k in sorted(value, key=int)]
         except (TypeError, ValueError):

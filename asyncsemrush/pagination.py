@@ -344,6 +344,7 @@ class AsyncPaginator(Generic[T]):
                             return
                         sent = await self._pipeline.send(self._request(at, limit))
                     page = await self._take(sent, at, limit, total, pull.raw)
+                    del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
                     if total is None:
                         total = page.total

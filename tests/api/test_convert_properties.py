@@ -46,6 +46,20 @@ def test_numbered_objects_with_gaps_keep_key_order(items: dict[int, str]) -> Non
     assert _leaf.ordered(shuffled) == [items[k] for k in sorted(items)]
 
 
+@given(st.lists(st.integers(min_value=0, max_value=3000), max_size=5), text)
+def test_numbered_objects_in_order_of_any_size(sizes: list[int], value: str) -> None:
+    # Sizes in any order: the cache of key strings grows and is reused across calls.
+    for n in sizes:
+        items = {str(k): f"{value}{k}" for k in range(n)}
+        assert _leaf.ordered(items) == [f"{value}{k}" for k in range(n)]
+        backwards = dict(reversed(list(items.items())))
+        assert _leaf.ordered(backwards) == [f"{value}{k}" for k in range(n)]
+
+
+def test_numbered_objects_with_padded_keys_sort_by_number() -> None:
+    assert _leaf.ordered({"00": "a", "2": "c", "1": "b"}) == ["a", "b", "c"]
+
+
 @st.composite
 def position_rows(
     draw: st.DrawFn,
