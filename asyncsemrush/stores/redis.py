@@ -19,6 +19,7 @@ import uuid
 from collections.abc import AsyncIterator, Hashable
 from typing import Any, Literal
 
+from .._limits import SPACING_MARGIN, TOLERANCE
 from ..budget import BudgetState
 from ..errors import InvalidParameterError
 
@@ -72,17 +73,19 @@ return {found,
         tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
 """
 
-# GCRA with no burst: a start is allowed once the theoretical arrival time has come.
-# KEYS: tat; ARGV: interval ms. Returns the ms to wait ("0": go), as text.
+# GCRA with no burst: a start is allowed once the theoretical arrival time has come
+# (up to the tolerance early, as in LocalRateLimiter).
+# KEYS: tat; ARGV: interval ms, tolerance ms. Returns the ms to wait ("0": go), as text.
 _RATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat <= now then
+local due = tat - tonumber(ARGV[2])
+if due <= now then
   redis.call('SET', KEYS[1], tostring(math.max(tat, now) + tonumber(ARGV[1])), 'PX', 600000)
   return '0'
 end
-return tostring(tat - now)
+return tostring(due - now)
 """
 
 # KEYS: holders zset; ARGV: token, limit, lease ms. 1 when the slot was taken.
@@ -212,12 +215,13 @@ class RedisRateLimiter:
         self.redis = redis
         self.key = f"{name}:rate"
         self.rate = float(rate)
-        self._interval_ms = 1000.0 * 1.001 / self.rate
+        self._interval_ms = 1000.0 * SPACING_MARGIN / self.rate
         self._script = redis.register_script(_RATE)
 
     async def acquire(self) -> None:
+        args = [self._interval_ms, 1000.0 * TOLERANCE]
         while True:
-            wait_ms = float(await self._script(keys=[self.key], args=[self._interval_ms]))
+            wait_ms = float(await self._script(keys=[self.key], args=args))
             if wait_ms <= 0:
                 return
             await asyncio.sleep(wait_ms / 1000)

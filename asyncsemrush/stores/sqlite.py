@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .._ledger import LedgerEntry, UnitLedger
+from .._limits import SPACING_MARGIN, TOLERANCE
 from ..budget import BudgetState
 from ..errors import InvalidParameterError
 
@@ -178,20 +179,20 @@ class SqliteRateLimiter:
             raise InvalidParameterError("rate", rate, "requests per second, a number > 0")
         self.db = _Db(path)
         self.name = name
-        self.interval = 1.001 / float(rate)
+        self.interval = SPACING_MARGIN / float(rate)
 
     async def acquire(self) -> None:
         def op(c: sqlite3.Connection) -> float:
             now = time.time()
             row = c.execute("SELECT tat FROM rate WHERE name = ?", (self.name,)).fetchone()
             tat = row[0] if row else 0.0
-            if tat <= now:
+            if tat - TOLERANCE <= now:  # the schedule of LocalRateLimiter
                 c.execute(
                     "INSERT OR REPLACE INTO rate VALUES (?, ?)",
                     (self.name, max(tat, now) + self.interval),
                 )
                 return 0.0
-            return float(tat - now)
+            return float(tat - TOLERANCE - now)
 
         while True:
             wait = await self.db.run(op)
