@@ -1,8 +1,9 @@
 """The benchmark harness: ``nox -s bench`` (full) or ``nox -s bench -- --quick``.
 
-Every target is a ratio measured in this run against a baseline in this run (medians
-of interleaved rounds), never a time compared with another machine. One line per
-target: measured, target, PASS/FAIL; the exit code is non-zero on any FAIL.
+Every target is a ratio measured in this run against a baseline in this run (the
+median of per-round ratios, rounds interleaved and each in another order), never a
+time compared with another machine. One line per target: measured, target,
+PASS/FAIL; the exit code is non-zero on any FAIL.
 """
 
 from __future__ import annotations
@@ -107,23 +108,29 @@ def timed(fn: Callable[[], Awaitable[int]], rows: int) -> float:
     return rows / elapsed
 
 
+def paired(runs: dict[str, list[float]], name: str, base: str) -> float:
+    """The median over rounds of ``name``'s figure over ``base``'s in the same round:
+    drift between rounds (this machine's speed wanders by +-20 %) cancels out."""
+    return statistics.median(x / b for x, b in zip(runs[name], runs[base], strict=True))
+
+
 def throughput(res: Results, rows: int, rounds: int) -> dict[str, float]:
     proc, base = start_server(rows)
     figures: dict[str, float] = {}
     try:
         for size in (100, 1000):
             for conc in (1, 4, 16):
-                runs: dict[str, list[float]] = {"baseline": [], "typed": [], "raw": []}
-                for _ in range(rounds):  # interleaved, so drift hits all three alike
-                    runs["baseline"].append(
-                        timed(lambda s=size, c=conc: baseline(base, rows, s, c), rows)
-                    )
-                    runs["typed"].append(
-                        timed(lambda s=size, c=conc: client_pull(base, rows, s, c, False), rows)
-                    )
-                    runs["raw"].append(
-                        timed(lambda s=size, c=conc: client_pull(base, rows, s, c, True), rows)
-                    )
+                pulls: dict[str, Callable[[], Awaitable[int]]] = {
+                    "baseline": lambda s=size, c=conc: baseline(base, rows, s, c),
+                    "typed": lambda s=size, c=conc: client_pull(base, rows, s, c, False),
+                    "raw": lambda s=size, c=conc: client_pull(base, rows, s, c, True),
+                }
+                runs: dict[str, list[float]] = {name: [] for name in pulls}
+                order = list(pulls)
+                for _ in range(rounds):  # interleaved, each round in another order
+                    for name in order:
+                        runs[name].append(timed(pulls[name], rows))
+                    order = order[1:] + order[:1]
                 med = {k: statistics.median(v) for k, v in runs.items()}
                 tag = f"page {size}, concurrency {conc}"
                 res.report(
@@ -132,13 +139,13 @@ def throughput(res: Results, rows: int, rounds: int) -> dict[str, float]:
                 )
                 res.target(
                     f"typed rows / raw aiohttp+orjson ({tag})",
-                    med["typed"] / med["baseline"],
+                    paired(runs, "typed", "baseline"),
                     ">=",
                     0.7,
                 )
                 res.target(
                     f"raw-dict mode / raw aiohttp+orjson ({tag})",
-                    med["raw"] / med["baseline"],
+                    paired(runs, "raw", "baseline"),
                     ">=",
                     0.95,
                 )
@@ -326,19 +333,26 @@ def versus_sync(res: Results, rows: int, rounds: int) -> None:
     page 1000, concurrency 16: interleaved rounds, like every other ratio."""
     proc, base = start_server(rows)
     runs: dict[str, list[float]] = {"sync": [], "typed": []}
+
+    def sync() -> None:
+        t0 = time.perf_counter()
+        assert _sync_pull(base, rows) == rows
+        runs["sync"].append(rows / (time.perf_counter() - t0))
+
+    def typed() -> None:
+        runs["typed"].append(timed(lambda: client_pull(base, rows, 1000, 16, False), rows))
+
     try:
-        for _ in range(rounds):
-            t0 = time.perf_counter()
-            assert _sync_pull(base, rows) == rows
-            runs["sync"].append(rows / (time.perf_counter() - t0))
-            runs["typed"].append(timed(lambda: client_pull(base, rows, 1000, 16, False), rows))
+        for i in range(rounds):
+            for step in (sync, typed) if i % 2 else (typed, sync):
+                step()
     finally:
         proc.terminate()
         proc.wait()
-    sync, typed = (statistics.median(runs[k]) for k in ("sync", "typed"))
     res.report(
-        f"sync requests + json, sequential: {sync:,.0f} rows/s; asyncsemrush typed "
-        f"(page 1000, concurrency 16): {typed:,.0f} rows/s -> {typed / sync:.2f}x"
+        f"sync requests + json, sequential: {statistics.median(runs['sync']):,.0f} rows/s; "
+        f"asyncsemrush typed (page 1000, concurrency 16): "
+        f"{statistics.median(runs['typed']):,.0f} rows/s -> {paired(runs, 'typed', 'sync'):.2f}x"
     )
 
 
@@ -361,7 +375,7 @@ def main() -> int:
     )
     want = lambda name: not only or name in only  # noqa: E731
     if want("throughput"):
-        throughput(res, rows=20_000 if quick else 100_000, rounds=5)
+        throughput(res, rows=20_000 if quick else 100_000, rounds=5 if quick else 7)
     if want("structuring"):
         structuring(res, rounds=5 if quick else 15)
     if want("memory"):
@@ -373,7 +387,7 @@ def main() -> int:
     if want("limit"):
         asyncio.run(at_the_limit(res, n=60 if quick else 300))
     if want("sync"):
-        versus_sync(res, rows=20_000 if quick else 100_000, rounds=5)
+        versus_sync(res, rows=20_000 if quick else 100_000, rounds=5 if quick else 7)
     res.report(
         f"# {time.monotonic() - started:.0f} s; {'FAIL' if res.failed else 'all targets PASS'}"
     )
