@@ -17,7 +17,7 @@ from ._limits import ConcurrencyLimiter, LocalRateLimiter, RateLimiter, Slots
 from ._pipeline import Pipeline
 from ._redact import install_log_filter, register_secret
 from ._retry import RetryPolicy
-from ._transport import Transport
+from ._transport import Transport, tracing
 from ._wire import ApiRequest, ApiResponse, Method
 from .budget import UnitBudget
 from .errors import ClientClosedError, InvalidParameterError
@@ -142,6 +142,9 @@ class SemrushClient:
             session=self._get_session,
             rng=random.Random(),
         )
+        # The session this client creates carries the hooks that take the rate-limit
+        # slot once a connection is ready; a borrowed one cannot.
+        self._pipeline.rate_in_request = session is None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -165,7 +168,9 @@ class SemrushClient:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=max(self._pipeline.slots.max_concurrency, 1))
             session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": "asyncsemrush"}
+                connector=connector,
+                headers={"User-Agent": "asyncsemrush"},
+                trace_configs=[tracing()],
             )
             # aiohttp silently resends an idempotent request once when a kept-alive
             # connection drops. That attempt may have been billed and would be

@@ -19,7 +19,7 @@ from yarl import URL
 from ._ledger import LedgerEntry, Outcome, UnitLedger
 from ._limits import Slots
 from ._retry import IDEMPOTENT, RetryPolicy, parse_retry_after
-from ._transport import Transport
+from ._transport import Attempt, Transport
 from ._wire import ApiRequest, ApiResponse, RawResponse, build_url, decode, with_key
 from .budget import Reservation, UnitBudget
 from .errors import (
@@ -95,6 +95,8 @@ class Pipeline:
         self.retry = retry
         self.transport = transport
         self._session = session
+        # Set by the client when its sessions carry _transport.tracing().
+        self.rate_in_request = False
         self._rng = rng or random.Random()
 
     def estimate(self, request: ApiRequest) -> int:
@@ -123,17 +125,22 @@ class Pipeline:
         state = _Attempts()
         reservation = await self._reserve(estimate, request.report_type)
         in_flight = False
+        attempt: Attempt | None = None
         try:
             while True:
                 raw: RawResponse | None = None
                 try:
-                    async with self.slots.slot():
+                    # On the client's own session the rate-limit slot is taken once the
+                    # connection is ready (see _transport.Attempt); on a borrowed one, here.
+                    hooked = self.rate_in_request
+                    async with self.slots.slot(rate=not hooked):
                         state.count += 1
                         started = time.monotonic()
                         in_flight = True
                         session = await self._session()
+                        attempt = Attempt(self.slots.limiter) if hooked else None
                         raw = await self.transport.send(
-                            session, request.method, send_url, url_redacted, request.json
+                            session, request.method, send_url, url_redacted, request.json, attempt
                         )
                         in_flight = False
                     state.status = raw.status
@@ -171,6 +178,10 @@ class Pipeline:
                 self._log_attempt(request, url_redacted, state, str(raw.status), started)
                 return Sent(request, raw, reservation, state, estimate, url_redacted)
         except BaseException as exc:
+            if in_flight and attempt is not None and not attempt.may_have_arrived():
+                # Stopped while waiting for its rate-limit slot: nothing was written.
+                in_flight = False
+                state.count -= 1
             if reservation is not None:
                 if in_flight:
                     # Cancelled (or killed) while the request may have reached the server.

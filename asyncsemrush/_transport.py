@@ -14,6 +14,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
+from ._limits import RateLimiter
 from ._redact import redact
 from ._wire import RawResponse
 from .errors import ConnectionFailedError, RequestTimeoutError, ResponseTooLargeError
@@ -32,6 +33,50 @@ def _cause(theirs: BaseException) -> BaseException | None:
     return theirs if safe else None
 
 
+class Attempt:
+    """What the trace hooks do and learn for one attempt on the client's own session.
+
+    The rate-limit slot is taken once the connection is ready, just before the
+    request is written: a start then is the moment the request leaves, not the moment
+    before a connection (or a TLS handshake) of unknown length. ``sent`` tells
+    whether the request was written, for failures that come before that.
+    """
+
+    __slots__ = ("connected", "limiter", "sent")
+
+    def __init__(self, limiter: RateLimiter | None) -> None:
+        self.limiter = limiter
+        self.connected = False
+        self.sent = False
+
+    def may_have_arrived(self) -> bool:
+        """Whether the server may have seen the request (True when nobody told us)."""
+        return self.sent or not self.connected
+
+
+async def _connection_ready(_session: object, ctx: Any, _params: object) -> None:
+    attempt = ctx.trace_request_ctx
+    if isinstance(attempt, Attempt):
+        attempt.connected = True
+        if attempt.limiter is not None:
+            await attempt.limiter.acquire()
+
+
+async def _headers_sent(_session: object, ctx: Any, _params: object) -> None:
+    attempt = ctx.trace_request_ctx
+    if isinstance(attempt, Attempt):
+        attempt.sent = True
+
+
+def tracing() -> aiohttp.TraceConfig:
+    """The trace hooks :class:`Attempt` needs, for a session the client creates."""
+    config = aiohttp.TraceConfig()
+    config.on_connection_reuseconn.append(_connection_ready)
+    config.on_connection_create_end.append(_connection_ready)
+    config.on_request_headers_sent.append(_headers_sent)
+    return config
+
+
 class Transport:
     """Sends one HTTP attempt over a shared ``aiohttp.ClientSession``."""
 
@@ -48,8 +93,11 @@ class Transport:
         url: URL,
         url_redacted: str,
         json_body: Any = None,
+        attempt: Attempt | None = None,
     ) -> RawResponse:
-        """Send one attempt and read the whole body (up to the size cap)."""
+        """Send one attempt and read the whole body (up to the size cap).
+
+        With an ``attempt``, the session must carry :func:`tracing`'s hooks."""
         data = None
         headers = {"Accept": "application/json"}
         if json_body is not None:
@@ -63,6 +111,7 @@ class Transport:
                 headers=headers,
                 timeout=self.timeout,
                 allow_redirects=False,  # never carry the key to another host
+                trace_request_ctx=attempt,
             ) as resp:
                 length = resp.content_length
                 if length is not None and length > self.max_response_bytes:
@@ -92,7 +141,7 @@ class Transport:
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise RequestTimeoutError(
                 f"no complete answer within {self.timeout.total} s",
-                sent=True,
+                sent=attempt is None or attempt.may_have_arrived(),
                 method=method,
                 url_redacted=url_redacted,
             ) from _cause(exc)
@@ -106,7 +155,7 @@ class Transport:
         except (aiohttp.ClientError, OSError) as exc:
             raise ConnectionFailedError(
                 f"connection failed: {_describe(exc)}",
-                sent=True,
+                sent=attempt is None or attempt.may_have_arrived(),
                 method=method,
                 url_redacted=url_redacted,
             ) from _cause(exc)
