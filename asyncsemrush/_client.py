@@ -140,11 +140,11 @@ class SemrushClient:
             retry=retry if retry is not None else RetryPolicy(),
             transport=Transport(timeout=float(timeout), max_response_bytes=max_response_bytes),
             session=self._get_session,
+            # The session this client creates carries the hooks that take the
+            # rate-limit slot once a connection is ready; a borrowed one cannot.
+            rate_in_request=session is None,
             rng=random.Random(),
         )
-        # The session this client creates carries the hooks that take the rate-limit
-        # slot once a connection is ready; a borrowed one cannot.
-        self._pipeline.rate_in_request = session is None
 
     # ------------------------------------------------------------------ lifecycle
 

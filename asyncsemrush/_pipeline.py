@@ -84,6 +84,7 @@ class Pipeline:
         retry: RetryPolicy,
         transport: Transport,
         session: Callable[[], Awaitable[aiohttp.ClientSession]],
+        rate_in_request: bool = False,
         rng: random.Random | None = None,
     ) -> None:
         self._key = api_key
@@ -95,8 +96,8 @@ class Pipeline:
         self.retry = retry
         self.transport = transport
         self._session = session
-        # Set by the client when its sessions carry _transport.tracing().
-        self.rate_in_request = False
+        # True when the sessions carry _transport.tracing(): the slot is taken there.
+        self.rate_in_request = rate_in_request
         self._rng = rng or random.Random()
 
     def estimate(self, request: ApiRequest) -> int:

@@ -36,18 +36,6 @@ async def test_limiter_holds_5_per_second_over_3_seconds(server: ScriptedServer)
     assert 3.0 - 0.2 <= times[-1] - times[0] <= 3.0 + 0.2
 
 
-async def test_first_second_has_no_burst() -> None:
-    limiter = LocalRateLimiter(10)
-    loop = asyncio.get_running_loop()
-    t0 = loop.time()
-    stamps = []
-    for _ in range(12):
-        await limiter.acquire()
-        stamps.append(loop.time() - t0)
-    assert sum(1 for t in stamps if t < 1.0) == 10
-    assert all(b - a >= limiter.interval - TOLERANCE for a, b in itertools.pairwise(stamps))
-
-
 async def starts(limiter: LocalRateLimiter, n: int) -> list[float]:
     loop = asyncio.get_running_loop()
     stamps = []
@@ -55,6 +43,14 @@ async def starts(limiter: LocalRateLimiter, n: int) -> list[float]:
         await limiter.acquire()
         stamps.append(loop.time())
     return stamps
+
+
+async def test_first_second_has_no_burst() -> None:
+    limiter = LocalRateLimiter(10)
+    t0 = asyncio.get_running_loop().time()
+    stamps = [t - t0 for t in await starts(limiter, 12)]
+    assert sum(1 for t in stamps if t < 1.0) == 10
+    assert all(b - a >= limiter.interval - TOLERANCE for a, b in itertools.pairwise(stamps))
 
 
 def spans(stamps: list[float], rate: int) -> list[float]:
@@ -68,7 +64,7 @@ async def test_late_wake_ups_do_not_push_the_schedule_back(
     # asyncio wakes timers up to ~1 ms late (more on a busy machine). Carried into
     # every slot, that made 40 slots last 40 x (interval + ~0.7 ms). On the fixed
     # schedule, lateness within the tolerance is absorbed; a 20 ms tolerance makes
-    # this hold on a loaded CI machine too (the product's is 1 ms).
+    # this hold on a loaded CI machine too (the product's is 2 ms).
     monkeypatch.setattr(_limits, "TOLERANCE", 0.02)
     limiter = LocalRateLimiter(20)
     stamps = await starts(limiter, 41)
