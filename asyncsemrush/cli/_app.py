@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,7 +14,16 @@ from .. import params, pricing
 from ..pagination import AsyncPaginator
 from ..params import TOP_FILTERS, URL_TYPES
 from ..pricing import Usage
-from ._run import EXIT_INPUT, FORMATS, Session, Settings, money, run, run_sandbox
+from ._run import (
+    EXIT_INPUT,
+    FORMATS,
+    Session,
+    Settings,
+    money,
+    rows_to_pull,
+    run,
+    run_sandbox,
+)
 
 F = Callable[..., Any]
 
@@ -127,9 +136,22 @@ def cli(ctx: click.Context, /, **values: Any) -> None:
     ctx.obj = Settings(argv=list(argv if argv is not None else sys.argv[1:])).merged(**values)
 
 
-def dry_run_fixed(s: Session, report_type: str, usage: Usage = Usage()) -> None:  # noqa: B008
-    units = s.client.prices.cost(report_type, usage)
-    s.out.print(f"worst case: {units:,} units ({money(units)}); nothing was sent")
+def one_request(
+    s: Settings,
+    report_type: str,
+    work: Callable[[Session], Awaitable[None]],
+    usage: Usage = Usage(),  # noqa: B008
+) -> int:
+    """Run a command that sends one ``report_type`` request; with --dry-run print its
+    price from the table instead and send nothing."""
+
+    async def go(x: Session) -> None:
+        if not s.dry_run:
+            return await work(x)
+        units = x.client.prices.cost(report_type, usage)
+        x.out.print(f"worst case: {units:,} units ({money(units)}); nothing was sent")
+
+    return run(s, go)
 
 
 async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
@@ -141,9 +163,7 @@ async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
     total = 0
     async for page in probe.pages():
         total = page.total
-    rows = max(total - pager.start_offset, 0)
-    if pager.max_rows is not None:
-        rows = min(rows, pager.max_rows)
+    rows = rows_to_pull(pager, total)
     price = s.client.prices[pager.report_type]
     pages = -(-rows // pager.page_size) if rows else 0
     units = price.per_request * pages + (price.per_line or price.per_snapshot) * rows
@@ -169,11 +189,9 @@ def projects_list(s: Settings) -> int:
     """All projects (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "project_list")
         x.show(await x.client.projects.list(), title="projects")
 
-    return run(s, work)
+    return one_request(s, "project_list", work)
 
 
 @command(projects, "get")
@@ -182,11 +200,9 @@ def projects_get(s: Settings, project_id: str) -> int:
     """One project (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "project_get")
         x.show([await x.client.projects.get(project_id)])
 
-    return run(s, work)
+    return one_request(s, "project_get", work)
 
 
 @command(projects, "create")
@@ -202,14 +218,12 @@ def projects_create(
     """Create a project (100 units + 100 per keyword)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "project_create", Usage(keywords=len(keywords)))
         project = await x.client.projects.create(
             name, url, keywords=list(keywords) or None, competitors=list(competitors) or None
         )
         x.show([project])
 
-    return run(s, work)
+    return one_request(s, "project_create", work, Usage(keywords=len(keywords)))
 
 
 @command(projects, "delete")
@@ -218,12 +232,10 @@ def projects_delete(s: Settings, project_id: str) -> int:
     """Delete a project and its campaigns (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "project_delete")
         await x.client.projects.delete(project_id)
         x.err.print(f"deleted project {project_id}")
 
-    return run(s, work)
+    return one_request(s, "project_delete", work)
 
 
 # ---------------------------------------------------------------------- tracking
@@ -235,12 +247,10 @@ def campaigns(s: Settings, project_id: str) -> int:
     """A project's Position Tracking campaigns (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "tracking_campaigns_list")
         listed = await x.client.tracking(project_id).campaigns()
         x.show(listed.campaigns, title=f"campaigns of {listed.project_id}")
 
-    return run(s, work)
+    return one_request(s, "tracking_campaigns_list", work)
 
 
 def report_options(f: F) -> F:
@@ -370,8 +380,6 @@ def visibility(
     """A domain's visibility per date (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, f"tracking_visibility_{kind}")
         points = await x.client.tracking(campaign_id).visibility(
             url,
             kind=params.kind(kind),
@@ -381,7 +389,7 @@ def visibility(
         )
         x.show(points, title="visibility")
 
-    return run(s, work)
+    return one_request(s, f"tracking_visibility_{kind}", work)
 
 
 @command(cli, "overview")
@@ -395,8 +403,6 @@ def overview(
     """A domain's organic rankings overview (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "tracking_overview_organic")
         ov = await x.client.tracking(campaign_id).overview(
             url, date_begin=date_begin, date_end=date_end
         )
@@ -411,9 +417,9 @@ def overview(
             for name in ("all", "top3", "top10", "top20")
         ]
         x.err.print(f"keywords {ov.total:,}, visibility {ov.visibility} ({ov.visibility_change:+})")
-        x.show([r for r in rows], title="overview")
+        x.show(rows, title="overview")
 
-    return run(s, work)
+    return one_request(s, "tracking_overview_organic", work)
 
 
 @command(cli, "dates")
@@ -422,12 +428,10 @@ def dates(s: Settings, campaign_id: str) -> int:
     """The dates a campaign was collected on (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "tracking_campaign_dates")
         got = await x.client.tracking(campaign_id).campaign_dates()
         x.show([{"date": d.isoformat()} for d in got.dates], title="dates")
 
-    return run(s, work)
+    return one_request(s, "tracking_campaign_dates", work)
 
 
 # ---------------------------------------------------------------------- site audit
@@ -444,11 +448,9 @@ def audit_info(s: Settings, project_id: str) -> int:
     """The audit's state (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "siteaudit_campaign_info")
         x.show([await x.client.site_audit(project_id).info()])
 
-    return run(s, work)
+    return one_request(s, "siteaudit_campaign_info", work)
 
 
 @command(audit, "launch")
@@ -462,15 +464,13 @@ def audit_launch(s: Settings, project_id: str, wait: bool, poll: float, timeout:
     """Start an audit (100 units; with --wait, 100 per poll)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "siteaudit_launch")
         sa = x.client.site_audit(project_id)
         if wait:
             x.show([await sa.launch_and_wait(poll=poll, timeout=timeout)])
         else:
             x.show([{"snapshot_id": await sa.launch()}])
 
-    return run(s, work)
+    return one_request(s, "siteaudit_launch", work)
 
 
 @command(audit, "snapshots")
@@ -479,11 +479,9 @@ def audit_snapshots(s: Settings, project_id: str) -> int:
     """Past audits (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "siteaudit_snapshot_list")
         x.show(await x.client.site_audit(project_id).snapshots(), title="snapshots")
 
-    return run(s, work)
+    return one_request(s, "siteaudit_snapshot_list", work)
 
 
 @command(audit, "issues")
@@ -504,13 +502,11 @@ def audit_issues(
     """A snapshot's issue counts (10,000 units), or with --issue the affected pages
     (100 units per page of rows)."""
 
-    async def work(x: Session) -> None:
-        sa = x.client.site_audit(project_id)
-        if issue_id is None:
-            if s.dry_run:
-                return dry_run_fixed(x, "siteaudit_snapshot_info")
-            info = await sa.snapshot(snapshot_id)
-            counts = [
+    if issue_id is None:
+
+        async def counts(x: Session) -> None:
+            info = await x.client.site_audit(project_id).snapshot(snapshot_id)
+            rows = [
                 {"kind": kind, "id": c.id, "count": c.count, "delta": c.delta, "checks": c.checks}
                 for kind, group in (
                     ("error", info.errors),
@@ -522,7 +518,12 @@ def audit_issues(
             x.err.print(
                 f"snapshot {info.snapshot_id}: quality {info.quality} ({info.quality_delta:+})"
             )
-            return x.show(counts, title="issues")
+            x.show(rows, title="issues")
+
+        return one_request(s, "siteaudit_snapshot_info", counts)
+
+    async def work(x: Session) -> None:
+        sa = x.client.site_audit(project_id)
         sid = snapshot_id or (await sa.snapshots())[-1].snapshot_id
         pager = sa.issue(
             sid,
@@ -548,13 +549,11 @@ def audit_pages(s: Settings, project_id: str, url_contains: str, limit: int) -> 
     """Crawled pages whose URL contains a text (100 units)."""
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(x, "siteaudit_page_list")
         found = await x.client.site_audit(project_id).pages(url_contains, limit=limit)
         x.err.print(f"{found.total:,} pages match")
         x.show(found.pages, title="pages")
 
-    return run(s, work)
+    return one_request(s, "siteaudit_page_list", work)
 
 
 @command(audit, "history")
@@ -571,7 +570,8 @@ def audit_history(
     """Past audits' scores (10,000 units per snapshot)."""
 
     async def work(x: Session) -> None:
-        pager = x.client.site_audit(project_id).history(
+        sa = x.client.site_audit(project_id)
+        pager = sa.history(
             page_size=page_size or 7,
             max_rows=max_rows,
             max_units=s.max_units,
@@ -579,12 +579,9 @@ def audit_history(
             start_offset=start_offset,
         )
         if s.dry_run:
-            count = len(await x.client.site_audit(project_id).snapshots())
-            rows = (
-                max(count - start_offset, 0)
-                if max_rows is None
-                else min(max(count - start_offset, 0), max_rows)
-            )
+            # A 1-row probe of the history would cost 10,000 units: count the
+            # snapshots from their list (100 units) instead.
+            rows = rows_to_pull(pager, len(await sa.snapshots()))
             units = rows * x.client.prices["siteaudit_campaign_history"].per_snapshot
             x.out.print(
                 f"worst case: {rows} snapshots, {units:,} units ({money(units)}); "
@@ -610,13 +607,6 @@ def geo(s: Settings, what: str, ids: tuple[int, ...]) -> int:
         return EXIT_INPUT
 
     async def work(x: Session) -> None:
-        if s.dry_run:
-            return dry_run_fixed(
-                x,
-                {"countries": "get_countries", "regions": "get_regions", "cities": "get_cities"}[
-                    what
-                ],
-            )
         g = x.client.geo
         rows = await (
             g.countries()
@@ -627,7 +617,7 @@ def geo(s: Settings, what: str, ids: tuple[int, ...]) -> int:
         )
         x.show(rows, title=what)
 
-    return run(s, work)
+    return one_request(s, f"get_{what}", work)
 
 
 @command(cli, "balance")

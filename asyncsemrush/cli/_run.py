@@ -92,6 +92,13 @@ def stdout_console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 400)
 
 
+def rows_to_pull(pager: AsyncPaginator[Any], total: int) -> int:
+    """How many rows ``pager`` delivers of a report of ``total`` rows (after its
+    ``start_offset``, up to its ``max_rows``)."""
+    rows = max(total - pager.start_offset, 0)
+    return rows if pager.max_rows is None else min(rows, pager.max_rows)
+
+
 def render_table(console: Console, rows: Iterable[Any], title: str = "") -> None:
     """Rows as a table of their flat records."""
     flat = [rec for row in rows for rec in records(row)]
@@ -192,9 +199,7 @@ class Session:
                             rows.extend(page.rows)
                         self.rows += len(page.rows)
                         elapsed = max(time.monotonic() - self.started, 1e-6)
-                        remaining = max(page.total - pager.start_offset, 0)
-                        if pager.max_rows is not None:
-                            remaining = min(remaining, pager.max_rows)
+                        remaining = rows_to_pull(pager, page.total)
                         progress.update(
                             task,
                             total=remaining,

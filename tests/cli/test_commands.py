@@ -173,6 +173,41 @@ def test_dry_run_prints_the_worst_case() -> None:
     assert "worst case: 300 units ($0.015); nothing was sent" in out
 
 
+@pytest.mark.parametrize(
+    ("args", "units"),
+    [
+        (["projects", "list"], 100),
+        (["projects", "get", PROJECT], 100),
+        (["projects", "delete", PROJECT], 100),
+        (["campaigns", PROJECT], 100),
+        (["dates", CAMPAIGN], 100),
+        (["overview", CAMPAIGN, "--url", MASK], 100),
+        (["visibility", CAMPAIGN, "--url", MASK, "--kind", "adwords"], 100),
+        (["audit", "info", AUDIT], 100),
+        (["audit", "launch", AUDIT], 100),
+        (["audit", "snapshots", AUDIT], 100),
+        (["audit", "issues", AUDIT], 10_000),
+        (["audit", "pages", AUDIT, "--url-contains", "x"], 100),
+        (["geo", "cities", "2840", "21133"], 100),
+    ],
+)
+def test_dry_run_of_a_one_request_command_sends_nothing(args: list[str], units: int) -> None:
+    # With no units to spend, anything sent would end in "units exhausted" (exit 3).
+    code, out, err = invoke("--sandbox", "--dry-run", "--max-units", "0", *args)
+    assert code == 0, err
+    assert f"worst case: {units:,} units (" in out and "nothing was sent" in out
+
+
+def test_dry_run_of_the_history_prices_the_snapshots_it_would_pull() -> None:
+    probe = "probe: the snapshot list, 100 units spent"
+    _, out, _ = invoke("--sandbox", "--dry-run", "audit", "history", AUDIT)
+    assert f"worst case: 3 snapshots, 30,000 units ($1.50); {probe}" in out
+    _, out, _ = invoke("--sandbox", "--dry-run", "audit", "history", AUDIT, "--max-rows", "2")
+    assert "worst case: 2 snapshots, 20,000 units" in out
+    _, out, _ = invoke("--sandbox", "--dry-run", "audit", "history", AUDIT, "--start-offset", "2")
+    assert "worst case: 1 snapshots, 10,000 units" in out
+
+
 def test_estimate_needs_no_key() -> None:
     code, out, _ = invoke("estimate", "tracking_position_organic", "--lines", "1000")
     assert (code, out.strip()) == (0, "tracking_position_organic: 100,000 units ($5.00)")
