@@ -31,19 +31,6 @@ from .models import CompetitorRow, PositionRow
 
 Record = dict[str, Any]
 
-POSITION_COLUMNS = (
-    "keyword_id", "keyword", "tags", "cpc", "volume", "domain", "date",
-    "position", "ranking_type", "landing_url",
-)  # fmt: skip
-POSITION_WIDE_BASE = (
-    "keyword_id", "keyword", "tags", "cpc", "volume", "domain",
-    "begin", "end", "diff", "diff_1d", "diff_7d", "diff_30d",
-)  # fmt: skip
-COMPETITOR_COLUMNS = (
-    "domain", "date", "keywords", "average_position", "deviation", "visibility",
-    "visibility_change",
-)  # fmt: skip
-
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
@@ -163,19 +150,32 @@ class Sink(Protocol):
         ...
 
 
-def _open_text(target: str | Path | IO[str], append: bool) -> tuple[IO[str], bool]:
-    if isinstance(target, (str, Path)):
-        return open(target, "a" if append else "w", newline="", encoding="utf-8"), True
-    return target, False
+class _TextSink:
+    """A text file the sink opens (and closes), or a stream it is handed (and only
+    flushes: stdout stays open)."""
+
+    def __init__(self, target: str | Path | IO[str], append: bool) -> None:
+        self._file: IO[str]
+        if isinstance(target, (str, Path)):
+            mode = "a" if append else "w"
+            self._file = open(target, mode, newline="", encoding="utf-8")  # noqa: SIM115 (close())
+            self._owned = True
+        else:
+            self._file, self._owned = target, False
+
+    def close(self) -> None:
+        self._file.flush()
+        if self._owned:
+            self._file.close()
 
 
-class CsvSink:
+class CsvSink(_TextSink):
     """Streaming CSV; the header comes from the first record (unless appending)."""
 
     def __init__(
         self, target: str | Path | IO[str], *, wide: bool = False, append: bool = False
     ) -> None:
-        self._file, self._owned = _open_text(target, append)
+        super().__init__(target, append)
         self._wide = wide
         self._writer: csv.DictWriter[str] | None = None
         self._header = not (
@@ -197,17 +197,12 @@ class CsvSink:
         self._file.flush()
         return n
 
-    def close(self) -> None:
-        self._file.flush()
-        if self._owned:
-            self._file.close()
 
-
-class JsonlSink:
+class JsonlSink(_TextSink):
     """One JSON document per row, one per line."""
 
     def __init__(self, target: str | Path | IO[str], *, append: bool = False) -> None:
-        self._file, self._owned = _open_text(target, append)
+        super().__init__(target, append)
 
     def write(self, rows: Iterable[Any]) -> int:
         n = 0
@@ -219,11 +214,6 @@ class JsonlSink:
             n += 1
         self._file.flush()
         return n
-
-    def close(self) -> None:
-        self._file.flush()
-        if self._owned:
-            self._file.close()
 
 
 class ParquetSink:
