@@ -97,18 +97,14 @@ class Slots:
 
     @asynccontextmanager
     async def slot(self, *, rate: bool = True) -> AsyncIterator[None]:
-        """Hold one concurrency slot, then take one rate-limit slot (unless ``rate`` is
-        False: the transport takes it once the connection is ready)."""
+        """Hold one concurrency slot (and one of the shared cap, if any), then take one
+        rate-limit slot (unless ``rate`` is False: the transport takes it once the
+        connection is ready)."""
         limiter = self.limiter if rate else None
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
-        async with self._semaphore:
-            if self.shared is not None:
-                async with self.shared.slot():
-                    if limiter is not None:
-                        await limiter.acquire()
-                    yield
-                return
+        shared = self.shared.slot() if self.shared is not None else contextlib.nullcontext()
+        async with self._semaphore, shared:
             if limiter is not None:
                 await limiter.acquire()
             yield
