@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
 
-from .errors import InvalidParameterError
+from .params import integer, positive
 
 # Starts follow a fixed schedule, 1/rate x SPACING_MARGIN apart. A start may come up
 # to TOLERANCE early of its slot, so that a timer firing late is not carried into
@@ -45,11 +44,7 @@ class LocalRateLimiter:
     """
 
     def __init__(self, rate: float) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise InvalidParameterError("rate_limit", rate, "requests per second, a number > 0")
-        if not (math.isfinite(rate) and rate > 0):
-            raise InvalidParameterError("rate_limit", rate, "requests per second, a number > 0")
-        self.rate = float(rate)
+        self.rate = positive("rate_limit", rate, "requests per second, a number > 0")
         self.interval = SPACING_MARGIN / self.rate
         self._limiter: AsyncLimiter | None = None
 
@@ -87,11 +82,7 @@ class Slots:
         if isinstance(max_concurrency, ConcurrencyLimiter):
             self.shared = max_concurrency
             max_concurrency = int(getattr(max_concurrency, "limit", 10))
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise InvalidParameterError("max_concurrency", max_concurrency, "a whole number >= 1")
-        if max_concurrency < 1:
-            raise InvalidParameterError("max_concurrency", max_concurrency, "a whole number >= 1")
-        self.max_concurrency = max_concurrency
+        self.max_concurrency = integer("max_concurrency", max_concurrency, minimum=1)
         self.limiter = limiter
         self._semaphore: asyncio.Semaphore | None = None
 

@@ -7,6 +7,7 @@ parameter, the bad value and what is allowed. Nothing here does I/O.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -83,6 +84,15 @@ def integer(
         high = "" if maximum is None else f"<= {maximum}"
         raise _fail(parameter, value, f"a whole number {' and '.join(p for p in (low, high) if p)}")
     return value
+
+
+def positive(parameter: str, value: object, allowed: str = "a number > 0") -> float:
+    """A finite number above zero (``True`` is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(parameter, value, allowed)
+    if not (math.isfinite(value) and value > 0):
+        raise _fail(parameter, value, allowed)
+    return float(value)
 
 
 def choice(parameter: str, value: object, allowed: Sequence[object]) -> None:

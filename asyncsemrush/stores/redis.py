@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from .._limits import SPACING_MARGIN, TOLERANCE
 from ..budget import BudgetState
-from ..errors import InvalidParameterError
+from ..params import choice, integer, positive
 
 log = logging.getLogger("asyncsemrush.budget")
 
@@ -101,11 +101,6 @@ return 0
 """
 
 
-def _positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise InvalidParameterError(name, value, "a number > 0")
-
-
 class RedisBudgetStore:
     """A :class:`~asyncsemrush.budget.BudgetStore` shared through Redis.
 
@@ -125,11 +120,9 @@ class RedisBudgetStore:
         lease: float = 600.0,
         window: Literal["day"] | None = None,
     ) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise InvalidParameterError("limit", limit, "a whole number of units >= 0")
-        _positive("lease", lease)
-        if window not in (None, "day"):
-            raise InvalidParameterError("window", window, "None or 'day'")
+        integer("limit", limit, minimum=0)
+        positive("lease", lease, "seconds, a number > 0")
+        choice("window", window, (None, "day"))
         self.redis = redis
         self.name = name
         self.default_limit = limit
@@ -211,7 +204,7 @@ class RedisRateLimiter:
     (GCRA without burst: starts spaced 1/rate apart, the first second included)."""
 
     def __init__(self, redis: Any, name: str = "asyncsemrush", *, rate: float = 10.0) -> None:
-        _positive("rate", rate)
+        positive("rate", rate, "requests per second, a number > 0")
         self.redis = redis
         self.key = f"{name}:rate"
         self.rate = float(rate)
@@ -234,9 +227,8 @@ class RedisConcurrencyLimiter:
     def __init__(
         self, redis: Any, name: str = "asyncsemrush", *, limit: int = 10, lease: float = 600.0
     ) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise InvalidParameterError("limit", limit, "a whole number >= 1")
-        _positive("lease", lease)
+        integer("limit", limit, minimum=1)
+        positive("lease", lease, "seconds, a number > 0")
         self.redis = redis
         self.key = f"{name}:inflight"
         self.limit = limit

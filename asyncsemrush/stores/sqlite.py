@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from .._ledger import LedgerEntry, UnitLedger
 from .._limits import SPACING_MARGIN, TOLERANCE
 from ..budget import BudgetState
-from ..errors import InvalidParameterError
+from ..params import integer, positive
 
 log = logging.getLogger("asyncsemrush.budget")
 T = TypeVar("T")
@@ -84,8 +84,8 @@ class SqliteBudgetStore:
     def __init__(
         self, path: str | Path, name: str = "default", *, limit: int, lease: float = 600.0
     ) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise InvalidParameterError("limit", limit, "a whole number of units >= 0")
+        integer("limit", limit, minimum=0)
+        positive("lease", lease, "seconds, a number > 0")
         self.db = _Db(path)
         self.name = name
         self.lease = lease
@@ -175,11 +175,10 @@ class SqliteRateLimiter:
     (starts spaced 1/rate apart)."""
 
     def __init__(self, path: str | Path, name: str = "default", *, rate: float = 10.0) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
-            raise InvalidParameterError("rate", rate, "requests per second, a number > 0")
+        rate = positive("rate", rate, "requests per second, a number > 0")
         self.db = _Db(path)
         self.name = name
-        self.interval = SPACING_MARGIN / float(rate)
+        self.interval = SPACING_MARGIN / rate
 
     async def acquire(self) -> None:
         def op(c: sqlite3.Connection) -> float:
