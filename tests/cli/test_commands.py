@@ -89,18 +89,7 @@ def test_options_after_the_command_and_csv_to_stdout() -> None:
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 2 * 7  # 2 keywords × 1 domain × 7 days
-    assert list(rows[0]) == [
-        "keyword_id",
-        "keyword",
-        "tags",
-        "cpc",
-        "volume",
-        "domain",
-        "date",
-        "position",
-        "ranking_type",
-        "landing_url",
-    ]
+    assert list(rows[0]) == COLUMNS
 
 
 def test_exports(tmp_path: Path) -> None:

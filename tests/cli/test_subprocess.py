@@ -24,17 +24,18 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def test_demo(tmp_path: Path) -> None:
-    # the demo's code path at a tenth of its size, to keep the suite fast
+def run_ok(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command to its end; it must succeed."""
     done = subprocess.run(
-        [*COMMAND, "demo", "--keywords", "2000"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=ENV,
+        [*COMMAND, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=ENV
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_demo(tmp_path: Path) -> None:
+    # the demo's code path at a tenth of its size, to keep the suite fast
+    done = run_ok(["demo", "--keywords", "2000"], tmp_path)
     rows = read_csv(tmp_path / "positions.csv")
     assert len(rows) == 2000 * 3 * 30
     assert len({r["keyword_id"] for r in rows}) == 2000
@@ -59,8 +60,7 @@ def test_sandbox_positions_to_csv(tmp_path: Path) -> None:
         "-o",
         str(out),
     ]
-    done = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=120, env=ENV)
-    assert done.returncode == 0, done.stderr
+    run_ok(args, tmp_path)
     rows = read_csv(out)
     assert list(rows[0]) == COLUMNS
     assert len(rows) == 250 * 2 * 7
@@ -105,15 +105,7 @@ def test_interrupt_leaves_a_valid_file_and_a_resume_line(tmp_path: Path) -> None
     partial = read_csv(out)
     assert len(partial) == offset * 7  # every delivered keyword, whole
     # the printed line resumes the pull: together, every row exactly once
-    done = subprocess.run(
-        [*COMMAND, *tokens[1:]],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**ENV},
-    )
-    assert done.returncode == 0, done.stderr
+    run_ok(tokens[1:], tmp_path)
     rows = read_csv(out)
     assert len(rows) == 2000 * 7
     keys = [(r["keyword_id"], r["date"]) for r in rows]
