@@ -9,21 +9,17 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from .run import client_pull, start_server
+from .run import client_pull, wire_server
 
 
 def main() -> int:
     from pyinstrument import Profiler
 
-    proc, base = start_server(100_000)
-    try:
+    with wire_server(100_000) as base:
         profiler = Profiler(interval=0.0005)
         profiler.start()
         asyncio.run(client_pull(base, 100_000, 1000, 4, False))
         profiler.stop()
-    finally:
-        proc.terminate()
-        proc.wait()
     print(profiler.output_text(unicode=False, color=False, show_all=False))
     return 0
 

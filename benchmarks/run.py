@@ -18,7 +18,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
@@ -52,15 +53,39 @@ class Results:
         print(line, flush=True)
 
 
-def start_server(rows: int, mode: str = "prerender") -> tuple[subprocess.Popen[str], str]:
+@contextmanager
+def wire_server(rows: int, mode: str = "prerender") -> Iterator[str]:
+    """The pre-rendered page server in its own process; yields its base URL."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks._wire_server", "--rows", str(rows), "--mode", mode],
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    port = json.loads(proc.stdout.readline())["port"]
-    return proc, f"http://127.0.0.1:{port}"
+    try:
+        assert proc.stdout is not None
+        port = json.loads(proc.stdout.readline())["port"]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def page_query(offset: int, size: int) -> dict[str, str]:
+    """The query of one positions page, as the bare clients send it."""
+    return {"key": KEY, "action": "report", "type": "tracking_position_organic",
+            "url": MASKS, "display_offset": str(offset), "display_limit": str(size)}  # fmt: skip
+
+
+def interleaved(figures: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Each figure once a round, the order rotated every round, so that the machine's
+    drift falls on every figure alike."""
+    runs: dict[str, list[float]] = {name: [] for name in figures}
+    order = list(figures)
+    for _ in range(rounds):
+        for name in order:
+            runs[name].append(figures[name]())
+        order = order[1:] + order[:1]
+    return runs
 
 
 # ------------------------------------------------------------------ throughput
@@ -76,9 +101,7 @@ async def baseline(base: str, rows: int, size: int, conc: int) -> int:
             nonlocal got
             while offsets:
                 offset = offsets.pop(0)
-                params = {"key": KEY, "action": "report", "type": "tracking_position_organic",
-                          "url": MASKS, "display_offset": str(offset), "display_limit": str(size)}  # fmt: skip
-                async with session.get(base + PATH, params=params) as resp:
+                async with session.get(base + PATH, params=page_query(offset, size)) as resp:
                     data = orjson.loads(await resp.read())
                 for _row in data["data"].values():
                     got += 1
@@ -115,9 +138,8 @@ def paired(runs: dict[str, list[float]], name: str, base: str) -> float:
 
 
 def throughput(res: Results, rows: int, rounds: int) -> dict[str, float]:
-    proc, base = start_server(rows)
     figures: dict[str, float] = {}
-    try:
+    with wire_server(rows) as base:
         for size in (100, 1000):
             for conc in (1, 4, 16):
                 pulls: dict[str, Callable[[], Awaitable[int]]] = {
@@ -125,12 +147,9 @@ def throughput(res: Results, rows: int, rounds: int) -> dict[str, float]:
                     "typed": lambda s=size, c=conc: client_pull(base, rows, s, c, False),
                     "raw": lambda s=size, c=conc: client_pull(base, rows, s, c, True),
                 }
-                runs: dict[str, list[float]] = {name: [] for name in pulls}
-                order = list(pulls)
-                for _ in range(rounds):  # interleaved, each round in another order
-                    for name in order:
-                        runs[name].append(timed(pulls[name], rows))
-                    order = order[1:] + order[:1]
+                runs = interleaved(
+                    {name: lambda p=pull: timed(p, rows) for name, pull in pulls.items()}, rounds
+                )
                 med = {k: statistics.median(v) for k, v in runs.items()}
                 tag = f"page {size}, concurrency {conc}"
                 res.report(
@@ -150,9 +169,6 @@ def throughput(res: Results, rows: int, rounds: int) -> dict[str, float]:
                     0.95,
                 )
                 figures[f"{size}/{conc}"] = med["typed"]
-    finally:
-        proc.terminate()
-        proc.wait()
     return figures
 
 
@@ -224,18 +240,14 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 def memory(res: Results, big: int) -> None:
     peaks = {}
     for rows in (10_000, big):
-        proc, base = start_server(rows, mode="repeat")
-        try:
+        with wire_server(rows, mode="repeat") as base:
             out = subprocess.run(
                 [sys.executable, "-c", MEMORY_CHILD, base, str(rows)],
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            peaks[rows] = int(out.stdout.strip().splitlines()[-1]) / 1024
-        finally:
-            proc.terminate()
-            proc.wait()
+        peaks[rows] = int(out.stdout.strip().splitlines()[-1]) / 1024
     res.report(
         f"  peak RSS streaming 10,000 rows {peaks[10_000]:.0f} MiB, {big:,} rows {peaks[big]:.0f} MiB"
     )
@@ -322,33 +334,25 @@ def _sync_pull(base: str, rows: int) -> int:
     got = 0
     with requests.Session() as s:
         for offset in range(0, rows, 1000):
-            params = {"key": KEY, "action": "report", "type": "tracking_position_organic",
-                      "url": MASKS, "display_offset": offset, "display_limit": 1000}  # fmt: skip
-            got += len(stdjson.loads(s.get(base + PATH, params=params, timeout=60).text)["data"])
+            resp = s.get(base + PATH, params=page_query(offset, 1000), timeout=60)
+            got += len(stdjson.loads(resp.text)["data"])
     return got
 
 
 def versus_sync(res: Results, rows: int, rounds: int) -> None:
     """What users run today (requests, sequential, json) against the typed client at
     page 1000, concurrency 16: interleaved rounds, like every other ratio."""
-    proc, base = start_server(rows)
-    runs: dict[str, list[float]] = {"sync": [], "typed": []}
+    with wire_server(rows) as base:
 
-    def sync() -> None:
-        t0 = time.perf_counter()
-        assert _sync_pull(base, rows) == rows
-        runs["sync"].append(rows / (time.perf_counter() - t0))
+        def sync() -> float:
+            t0 = time.perf_counter()
+            assert _sync_pull(base, rows) == rows
+            return rows / (time.perf_counter() - t0)
 
-    def typed() -> None:
-        runs["typed"].append(timed(lambda: client_pull(base, rows, 1000, 16, False), rows))
+        def typed() -> float:
+            return timed(lambda: client_pull(base, rows, 1000, 16, False), rows)
 
-    try:
-        for i in range(rounds):
-            for step in (sync, typed) if i % 2 else (typed, sync):
-                step()
-    finally:
-        proc.terminate()
-        proc.wait()
+        runs = interleaved({"typed": typed, "sync": sync}, rounds)
     res.report(
         f"sync requests + json, sequential: {statistics.median(runs['sync']):,.0f} rows/s; "
         f"asyncsemrush typed (page 1000, concurrency 16): "
