@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import aiohttp
+import attrs
 from yarl import URL
 
 from ._ledger import UnitLedger
@@ -22,7 +23,7 @@ from ._wire import ApiRequest, ApiResponse, Method
 from .budget import UnitBudget
 from .errors import ClientClosedError, InvalidParameterError
 from .params import integer
-from .pricing import PriceTable, Usage
+from .pricing import Price, PriceTable, Usage
 from .resources import GeoResource, ProjectsResource, SiteAuditResource, TrackingResource
 from .resources._base import CAPTURE
 
@@ -280,7 +281,9 @@ class SemrushClient:
 
         Priced like every request (``report_type`` names the price-table row; ``lines``,
         ``keywords``, ``snapshots`` are the worst case to reserve), rate-limited,
-        retried and recorded. For fields the models do not have.
+        retried and recorded. For fields the models do not have. A per-line report
+        without ``lines`` is priced from its ``display_limit`` (a per-snapshot one from
+        its ``limit``), and refused when it has none: it is never reserved at 0.
         """
         if method not in ("GET", "POST", "PUT", "DELETE"):
             raise InvalidParameterError("method", method, "GET, POST, PUT or DELETE")
@@ -293,6 +296,7 @@ class SemrushClient:
             keywords=integer("keywords", keywords, minimum=0),
             snapshots=integer("snapshots", snapshots, minimum=0),
         )
+        usage = _worst_case(self._pipeline.prices[report_type], usage, params or {})
         request = ApiRequest(
             method,
             path,
@@ -326,3 +330,28 @@ class SemrushClient:
 
     def __getstate__(self) -> Any:
         raise TypeError("SemrushClient cannot be pickled")
+
+
+def _worst_case(price: Price, usage: Usage, query: Mapping[str, str]) -> Usage:
+    """``usage`` with the rows a per-row report asks for, read from its query when the
+    caller did not say: a request is never reserved below what it may cost."""
+    for per_row, field, parameter in (
+        (price.per_line, "lines", "display_limit"),
+        (price.per_snapshot, "snapshots", "limit"),
+    ):
+        if not per_row or getattr(usage, field):
+            continue
+        asked = query.get(parameter)
+        if asked is None:
+            raise InvalidParameterError(
+                field,
+                0,
+                f"the rows to reserve for (or {parameter} in params): this report "
+                "is charged per row",
+            )
+        usage = attrs.evolve(usage, **{field: integer(parameter, _whole(asked), minimum=1)})
+    return usage
+
+
+def _whole(text: object) -> object:
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else text

@@ -1,11 +1,16 @@
 """The one place the wire format is parsed: cattrs converters with hooks for its quirks.
 
-Leaf hooks (numeric strings, ``""`` → ``None``, ``YYYYMMDD``, epoch milliseconds,
-numbered-key objects → tuples) are registered before class hooks. Two converters are
-built at import: a loose one (unknown keys ignored: what runs in production) and a
-strict one (unknown keys rejected: what the tests run, so a format change is noticed).
-Every failure becomes a :class:`~asyncsemrush.errors.ResponseFormatError` naming the
-field.
+The rule, for every model (``CURRENT_V3.md`` §1): read liberally, never lose a paid answer.
+
+- Leaves accept every documented variant: numbers as numbers or numeric strings, ints
+  or floats; ``""``, ``"-"``, ``"n/a"``, ``null`` and a missing key as "none"
+  (:mod:`._leaf`). An optional field that comes as "none" takes its default.
+- Objects keyed by date drop their ``"Diff"`` entry into a field of its own.
+- Fields a model does not know are kept, read-only, in its ``extra``; a strict
+  converter (what the tests run) rejects them instead, so a format change is noticed.
+- A value that fits no documented variant raises
+  :class:`~asyncsemrush.errors.ResponseFormatError` naming the field path; the caller
+  attaches the decoded answer so that what was paid for stays reachable.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 from cattrs.preconf.orjson import make_converter
@@ -27,24 +34,36 @@ from .models import (
     CampaignList,
     CompetitorRow,
     CompetitorStats,
+    EnabledTracking,
+    IntentShare,
+    IssueMeta,
+    IssueRow,
+    LandingPageKeyword,
+    LandingPageRow,
+    LandingPageStats,
     Markups,
     OverviewBucket,
     PageList,
     PositionRow,
+    Project,
     SiteAuditInfo,
     SnapshotInfo,
+    TrackedCampaign,
     TrackedKeyword,
     TrackingOverview,
     VisibilityPoint,
 )
+from .models.tracking import POSITION_FIELDS
 
 T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
 
 _strict = False
+_EXTRA = "\x00extra"  # where a model's unknown fields travel into its constructor
 
 
 def set_strict(strict: bool) -> None:
-    """Reject unknown keys (tests) or ignore them (production, the default)."""
+    """Reject unknown keys (tests) or keep them in ``extra`` (production, the default)."""
     global _strict
     _strict = strict
 
@@ -54,7 +73,7 @@ def strict() -> bool:
     return _strict
 
 
-def _leaf_hook(fn: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+def _leaf_hook(fn: Callable[[Any], Any]) -> Hook:
     return lambda value, _type: fn(value)
 
 
@@ -65,6 +84,112 @@ def _is_tuple(t: Any) -> bool:
 
 def _is_mapping(t: Any) -> bool:
     return typing.get_origin(t) in (Mapping, dict, typing.Mapping)
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1"):
+        return bool(int(value))
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise TypeError(f"expected true or false, got {value!r}")
+
+
+def _masks(value: Any) -> tuple[str, ...]:
+    """Allow/disallow masks: a list, or one string of lines (some of today's answers)."""
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.splitlines() if line.strip())
+    return tuple(_leaf.to_str(v) for v in _leaf.ordered(value))
+
+
+def _read_only(value: Any) -> Mapping[str, Any]:
+    return MappingProxyType(dict(_leaf.mapping(value)))
+
+
+def _split_diff(wire: str, into: str) -> Callable[[dict[str, Any]], None]:
+    """A ``prepare`` step: move the ``Diff`` entry of the date object ``wire`` to ``into``."""
+
+    def prepare(data: dict[str, Any]) -> None:
+        if wire in data:
+            dates, change = _leaf.split_dates(data[wire])
+            data[wire] = dates
+            if change is not None:
+                data[into] = change
+
+    return prepare
+
+
+class _Builder:
+    """Registers the class hooks of one converter (strict or loose)."""
+
+    def __init__(self, c: cattrs.Converter, forbid: bool) -> None:
+        self.c = c
+        self.forbid = forbid
+
+    def model(
+        self,
+        cls: type[Any],
+        renames: Mapping[str, str] | None = None,
+        hooks: Mapping[str, Hook] | None = None,
+        prepare: Callable[[dict[str, Any]], None] | None = None,
+        also_known: frozenset[str] = frozenset(),
+    ) -> None:
+        """The hook of one attrs model: wire names from ``renames`` (field → wire key),
+        per-field ``hooks``, an optional ``prepare`` step on a copy of the object, and
+        unknown keys into ``extra`` (or rejected when strict)."""
+        renames = dict(renames or {})
+        hooks = dict(hooks or {})
+        attrs.resolve_types(cls)
+        fields = {f.name: f for f in attrs.fields(cls)}
+        overrides: dict[str, Any] = {}
+        known = set(also_known)
+        for name, f in fields.items():
+            if name in ("extra", "problems"):
+                continue
+            wire = renames.get(name, name)
+            known.add(wire)
+            hook = hooks.get(name) or self.c.get_structure_hook(f.type)
+            if f.default is not attrs.NOTHING:
+                hook = _none_is_default(hook, f)
+            overrides[name] = override(rename=wire, struct_hook=hook)
+        if "extra" in fields:
+            overrides["extra"] = override(rename=_EXTRA, struct_hook=lambda v, _: v)
+        if "problems" in fields:
+            overrides["problems"] = override(omit=True)
+        fn = make_dict_structure_fn(cls, self.c, _cattrs_forbid_extra_keys=False, **overrides)
+        frozen_known = frozenset(known)
+        forbid = self.forbid
+
+        def structure(value: Any, _: Any) -> Any:
+            data = _leaf.mapping(value)
+            unknown = [k for k in data if k not in frozen_known]
+            if prepare is None and not unknown:
+                return fn(data, cls)
+            copy = dict(data)
+            if prepare is not None:
+                prepare(copy)
+            if unknown:
+                if forbid:
+                    raise cattrs.ForbiddenExtraKeysError("", cls, set(unknown))
+                if "extra" in fields:
+                    copy[_EXTRA] = MappingProxyType({k: data[k] for k in unknown})
+            return fn(copy, cls)
+
+        self.c.register_structure_hook(cls, structure)
+
+
+def _none_is_default(hook: Hook, f: attrs.Attribute[Any]) -> Hook:
+    """An optional field that comes as "none" (``""``, ``"-"``, ``null``) takes its default."""
+    default = f.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        make = default.factory  # type: ignore[union-attr]
+
+        def with_factory(value: Any, t: Any) -> Any:
+            return make() if _leaf.is_none(value) else hook(value, t)
+
+        return with_factory
+    return lambda value, t: default if _leaf.is_none(value) else hook(value, t)
 
 
 def _build(forbid_extra_keys: bool) -> cattrs.Converter:
@@ -78,22 +203,16 @@ def _build(forbid_extra_keys: bool) -> cattrs.Converter:
     c.register_structure_hook(str | None, _leaf_hook(_leaf.to_opt_str))
     c.register_structure_hook(dt.date, _leaf_hook(_leaf.to_date))
     c.register_structure_hook(dt.datetime | None, _leaf_hook(_leaf.epoch_ms))
+    c.register_structure_hook(bool, _leaf_hook(_bool))
+    c.register_structure_hook(bool | None, _leaf_hook(lambda v: None if v is None else _bool(v)))
+    c.register_structure_hook(typing.Any, lambda value, _: value)
 
-    def _bool(value: Any, _: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        if value in (0, 1):
-            return bool(value)
-        raise TypeError(f"expected true or false, got {value!r}")
-
-    c.register_structure_hook(bool, _bool)
-
-    def tuple_factory(t: Any) -> Callable[[Any, Any], Any]:
+    def tuple_factory(t: Any) -> Hook:
         (item_type, _) = typing.get_args(t)
         item = c.get_structure_hook(item_type)
         return lambda value, _t: tuple(item(v, item_type) for v in _leaf.ordered(value))
 
-    def mapping_factory(t: Any) -> Callable[[Any, Any], Any]:
+    def mapping_factory(t: Any) -> Hook:
         key_type, value_type = typing.get_args(t)
         key, val = c.get_structure_hook(key_type), c.get_structure_hook(value_type)
         return lambda value, _t: {
@@ -104,172 +223,225 @@ def _build(forbid_extra_keys: bool) -> cattrs.Converter:
     c.register_structure_hook_factory(_is_mapping, mapping_factory)
 
     # --- classes: wire names mapped here, never by naming fields like the wire
-    def renamed(cls: type[Any], **renames: str) -> Callable[[Any, Any], Any]:
-        overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
-        return make_dict_structure_fn(
-            cls, c, _cattrs_forbid_extra_keys=forbid_extra_keys, **overrides
-        )
-
-    c.register_structure_hook(Campaign, renamed(Campaign, is_gathering="isGathering"))
-    keyword_fn = make_dict_structure_fn(
-        TrackedKeyword,
-        c,
-        _cattrs_forbid_extra_keys=forbid_extra_keys,
-        timestamp=override(struct_hook=_leaf_hook(_leaf.epoch_s)),
+    b = _Builder(c, forbid_extra_keys)
+    tools = _leaf_hook(_leaf.tool_names)
+    codes = _leaf_hook(_leaf.codes)
+    b.model(Project, hooks={"tools": tools, "permission": codes})
+    b.model(TrackedKeyword, hooks={"tags": codes, "timestamp": _leaf_hook(_leaf.epoch_s)})
+    b.model(TrackedCampaign, hooks={"tools": tools})
+    b.model(Campaign, {"is_gathering": "isGathering"})
+    stats = {"keywords": "Mc", "average_position": "Av", "deviation": "Sq", "visibility": "Cl"}
+    b.model(
+        CompetitorStats, {**stats, "share_of_voice": "Sov", "traffic": "Tr", "traffic_cost": "Tc"}
     )
-    c.register_structure_hook(TrackedKeyword, keyword_fn)
-    stats_fn = renamed(
-        CompetitorStats, keywords="Mc", average_position="Av", deviation="Sq", visibility="Cl"
-    )
-    c.register_structure_hook(CompetitorStats, stats_fn)
-    c.register_structure_hook(
+    b.model(
         CompetitorRow,
-        renamed(CompetitorRow, domain="Ur", dates="Dt", visibility_change="Cd", ps="Ps"),
+        {"domain": "Ur", "dates": "Dt", "visibility_change": "Cd", "ps": "Ps"}
+        | {"change": "\x00diff"},
+        prepare=_split_diff("Dt", "\x00diff"),
     )
-    c.register_structure_hook(
+    b.model(
         VisibilityPoint,
-        renamed(VisibilityPoint, date="Dt", visibility="Vi", relative_visibility="Vr"),
+        {
+            "date": "Dt", "visibility": "Vi", "relative_visibility": "Vr",
+            "average_position": "Av", "share_of_voice": "Sov", "traffic": "Tr",
+            "traffic_cost": "Tc",
+        },
+    )  # fmt: skip
+    landing = {"average_position": "Av", "traffic": "Tr", "traffic_cost": "Tc"}
+    b.model(IntentShare, {"intent": "Na", "keywords": "Kc", "traffic": "Tr", "percent": "Kp"})
+    b.model(LandingPageStats, {**landing, "keywords": "Mc", "volume": "Rq", "intents": "In"})
+
+    def keyword_prepare(data: dict[str, Any]) -> None:
+        _split_diff("Dt", "\x00diff")(data)
+        for name in ("Tr", "Tc", "Lt"):
+            if name in data:
+                data[name] = _leaf.split_dates(data[name])[0]
+
+    b.model(
+        LandingPageKeyword,
+        {
+            "keyword_id": "Pi", "keyword": "Ph", "status": "Tp", "volume": "Rq",
+            "volume_status": "Gs", "tags": "Tg", "intents": "In", "positions": "Dt",
+            "position_change": "\x00diff", "traffic": "Tr", "traffic_cost": "Tc",
+            "ranking_types": "Lt",
+        },
+        hooks={
+            "tags": codes,
+            "intents": codes,
+            "ranking_types": _leaf_hook(
+                lambda v: {_leaf.to_date(k): _leaf.codes(x) for k, x in _leaf.mapping(v).items()}
+            ),
+        },
+        prepare=keyword_prepare,
+    )  # fmt: skip
+    b.model(
+        LandingPageRow,
+        {
+            "url": "Ur",
+            "status": "Tp",
+            "dates": "Dt",
+            "change": "\x00diff",
+            "keywords": "Kw",
+            "amp": "Amp",
+        },
+        prepare=_split_diff("Dt", "\x00diff"),
     )
-    c.register_structure_hook(
+    b.model(
         Markups,
-        renamed(
-            Markups,
-            twitter_card="twitterCard",
-            open_graph="openGraph",
-            schema_org="schemaOrg",
-            microformats="microfomats",  # sic: the wire's spelling
-        ),
+        {
+            "twitter_card": "twitterCard",
+            "open_graph": "openGraph",
+            "schema_org": "schemaOrg",
+            "microformats": "microfomats",  # sic: the wire's spelling
+        },
     )
-    c.register_structure_hook(
+    masks = _leaf_hook(_masks)
+    b.model(
         SiteAuditInfo,
-        renamed(
-            SiteAuditInfo,
-            have_issues="haveIssues",
-            have_issues_delta="haveIssuesDelta",
-            crawl_subdomains="crawlSubdomains",
-            respect_crawl_delay="respectCrawlDelay",
-            removed_parameters="removedParameters",
-        ),
+        {
+            "have_issues": "haveIssues",
+            "have_issues_delta": "haveIssuesDelta",
+            "crawl_subdomains": "crawlSubdomains",
+            "respect_crawl_delay": "respectCrawlDelay",
+            "removed_parameters": "removedParameters",
+            "js_rendering": "jsRendering",
+            "schedule_day": "scheduleDay",
+            "crawl_source_type": "crawlSourceType",
+        },
+        hooks={
+            "mask_allow": masks,
+            "mask_disallow": masks,
+            "removed_parameters": masks,
+            "current_snapshot": _leaf_hook(_read_only),
+        },
     )
-    c.register_structure_hook(PageList, renamed(PageList, pages="data"))
+    b.model(IssueRow, hooks={"info": _leaf_hook(_leaf.to_opt_text)})
+    text_or_empty = _leaf_hook(lambda v: _leaf.to_opt_text(v) or "")
+    b.model(
+        IssueMeta,
+        hooks={
+            name: text_or_empty
+            for name in (
+                "desc", "title_page", "title_detailed", "url_column", "info_column",
+                "count_description", "other_problem_link", "desc_with_link",
+            )
+        },
+    )  # fmt: skip
+    b.model(PageList, {"pages": "data"})
+    from .models import (
+        City,
+        Country,
+        IssueCount,
+        Location,
+        LocationInfo,
+        LocationLanguage,
+        LocationMatch,
+        PageInfo,
+        PageIssue,
+        PageIssueDetail,
+        PageSummary,
+        Region,
+        Snapshot,
+    )
+
+    for plain in (
+        Location, Country, Region, City, LocationLanguage, LocationInfo, LocationMatch,
+        Snapshot, IssueCount, PageSummary, PageInfo, PageIssue,
+    ):  # fmt: skip
+        b.model(plain)
+    b.model(PageIssueDetail, hooks={"info": _leaf_hook(_leaf.to_opt_text)})
 
     # --- shapes that differ from the model beyond names
-    snapshot_fn = renamed(SnapshotInfo)
+    def snapshot_prepare(data: dict[str, Any]) -> None:
+        quality = data.pop("quality", None)
+        if isinstance(quality, Mapping):
+            data["quality"] = quality.get("value")
+            data["quality_delta"] = quality.get("delta", 0)
+        else:
+            data["quality"] = quality
 
-    def snapshot_info(value: Any, _: Any) -> SnapshotInfo:
+    b.model(SnapshotInfo, prepare=snapshot_prepare, also_known=frozenset({"quality"}))
+
+    limits_hook = _leaf_hook(lambda v: _leaf.to_opt_int(_leaf.mapping(v).get("targets")))
+    b.model(CampaignList, {"targets_limit": "limits"}, hooks={"targets_limit": limits_hook})
+
+    def dates_hook(value: Any) -> tuple[dt.date, ...]:
+        return tuple(_leaf.to_date(_leaf.mapping(d)["Dt"]) for d in _leaf.ordered(value))
+
+    b.model(
+        CampaignDates,
+        {"dates": "data"},
+        hooks={"dates": _leaf_hook(dates_hook)},
+        also_known=frozenset({"total"}),
+    )
+
+    def enabled_prepare(data: dict[str, Any]) -> None:
+        result = data.pop("result", None)
+        if isinstance(result, Mapping):
+            data["campaign_id"] = result.get("campaign_id")
+            rest = {k: v for k, v in result.items() if k != "campaign_id"}
+            if rest:
+                data["\x00result"] = rest
+        elif "status" not in data:  # the 2015 answer: the campaign's state
+            data = {"campaign_id": data.get("campaign_id"), "\x00campaign": dict(data)}
+
+    def enabled(value: Any, _: Any) -> EnabledTracking:
         data = dict(_leaf.mapping(value))
-        quality = _leaf.mapping(data.pop("quality", None))
-        data["quality"] = quality.get("value")
-        data["quality_delta"] = quality.get("delta", 0)
-        return snapshot_fn(data, SnapshotInfo)  # type: ignore[no-any-return]
+        if "status" not in data and "result" not in data:
+            campaign = c.structure(data, TrackedCampaign)
+            return EnabledTracking(campaign.campaign_id, campaign=campaign)
+        enabled_prepare(data)
+        return enabled_fn(data, EnabledTracking)  # type: ignore[no-any-return]
 
-    c.register_structure_hook(SnapshotInfo, snapshot_info)
+    b.model(
+        EnabledTracking,
+        hooks={"campaign_id": _leaf_hook(_leaf.to_opt_str)},
+        also_known=frozenset({"result"}),
+    )
+    enabled_fn = c.get_structure_hook(EnabledTracking)
+    c.register_structure_hook(EnabledTracking, enabled)
 
-    def campaign_list(value: Any, _: Any) -> CampaignList:
-        data = _leaf.mapping(value)
-        _only(data, {"project_id", "campaigns", "limits"}, forbid_extra_keys)
-        limits = _leaf.mapping(data.get("limits", {}))
-        return CampaignList(
-            project_id=_leaf.to_int(data["project_id"]),
-            campaigns=c.structure(data["campaigns"], tuple[Campaign, ...]),
-            targets_limit=_leaf.to_opt_int(limits.get("targets")),
-        )
+    buckets = ("all", "top3", "top10", "top20")
+    moves = ("improved", "declined", "difference", "left", "entered")
 
-    c.register_structure_hook(CampaignList, campaign_list)
-
-    def campaign_dates(value: Any, _: Any) -> CampaignDates:
-        data = _leaf.mapping(value)
-        _only(data, {"total", "last_crawl", "data"}, forbid_extra_keys)
-        return CampaignDates(
-            dates=tuple(_leaf.to_date(_leaf.mapping(d)["Dt"]) for d in _leaf.ordered(data["data"])),
-            last_crawl=_leaf.to_opt_int(data.get("last_crawl")),
-        )
-
-    c.register_structure_hook(CampaignDates, campaign_dates)
-
-    def overview(value: Any, _: Any) -> TrackingOverview:
-        data = _leaf.mapping(value)
-        buckets = {}
-        known = {"total", "visibility", "differenceVisibility", "data"}
-        for name in ("all", "top3", "top10", "top20"):
-            keys = {
-                "count": name,
-                "improved": f"{name}_improved",
-                "declined": f"{name}_declined",
-                "difference": f"{name}_difference",
-                "left": f"{name}_left",
-                "entered": f"{name}_entered",
+    def overview_prepare(data: dict[str, Any]) -> None:
+        for name in buckets:
+            data[f"\x00{name}"] = {"count": data.get(name)} | {
+                m: data.get(f"{name}_{m}") for m in moves
             }
-            known.update(keys.values())
-            buckets[name] = OverviewBucket(**{k: _leaf.to_int(data[w]) for k, w in keys.items()})
-        _only(data, known, forbid_extra_keys)
-        return TrackingOverview(
-            total=_leaf.to_int(data["total"]),
-            visibility=_leaf.to_float(data["visibility"]),
-            visibility_change=_leaf.to_float(data["differenceVisibility"]),
-            distribution=c.structure(data.get("data", {}), dict[int, int]),
-            **buckets,
-        )
 
-    c.register_structure_hook(TrackingOverview, overview)
+    b.model(OverviewBucket)
+    b.model(
+        TrackingOverview,
+        {
+            "visibility_change": "differenceVisibility",
+            "distribution": "data",
+            **{name: f"\x00{name}" for name in buckets},
+        },
+        prepare=overview_prepare,
+        also_known=frozenset(buckets) | {f"{n}_{m}" for n in buckets for m in moves},
+    )
     c.register_structure_hook(PositionRow, lambda value, _: position_row(value))
     return c
 
 
-def _only(data: Mapping[str, Any], known: set[str], forbid: bool) -> None:
-    if forbid:
-        extra = set(data) - known
-        if extra:
-            raise cattrs.ForbiddenExtraKeysError("", dict, extra)
-
-
 # --------------------------------------------------------------------------- rows
-
-_POSITION_KEYS = frozenset(
-    {"Pi", "Ph", "Tg", "Cp", "Nq", "Dt", "Lt", "Lu", "Be", "Fi", "Diff", "Diff1", "Diff7", "Diff30"}
-)
-
-
-def _tags(value: Any) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return tuple(_leaf.to_str(t) for t in _leaf.ordered(value))
 
 
 def position_row(raw: Any, where: str = "$") -> PositionRow:
-    """A :class:`PositionRow` from one wire row: scalars now, maps when first read."""
+    """A :class:`PositionRow` from one wire row; its cells are read when first asked for
+    (all of them at once when strict, which the tests run)."""
     if not isinstance(raw, dict):
         raise ResponseFormatError(
             where, f"expected an object, got {type(raw).__name__}", model="PositionRow"
         )
-    name = "Pi"
-    try:
-        keyword_id = _leaf.to_str(raw["Pi"])
-        name = "Ph"
-        keyword = _leaf.to_str(raw["Ph"])
-        name = "Tg"
-        tags = _tags(raw.get("Tg"))
-        name = "Cp"
-        cpc = _leaf.to_opt_float(raw.get("Cp"))
-        name = "Nq"
-        volume = _leaf.to_opt_int(raw.get("Nq"))
-    except KeyError:
-        raise ResponseFormatError(
-            f"{where}.{name}", "required field missing", model="PositionRow"
-        ) from None
-    except (TypeError, ValueError) as exc:
-        raise ResponseFormatError(f"{where}.{name}", str(exc), model="PositionRow") from None
-    row = PositionRow(keyword_id, keyword, tags, cpc, volume, raw)
+    row = PositionRow(raw, where)
     if _strict:
-        extra = raw.keys() - _POSITION_KEYS
+        extra = raw.keys() - POSITION_FIELDS
         if extra:
             raise ResponseFormatError(where, f"unknown keys {sorted(extra)}", model="PositionRow")
-        try:
-            row.validate()
-        except ResponseFormatError as exc:
-            raise ResponseFormatError(
-                f"{where}.{exc.field}", exc.reason, model="PositionRow"
-            ) from None
+        row.validate()
     return row
 
 
@@ -284,7 +456,7 @@ def _describe(exc: BaseException, where: str) -> tuple[str, str]:
         messages = cattrs.transform_error(exc, path=where)
         first = messages[0] if messages else str(exc)
         reason, _, field = first.rpartition(" @ ")
-        return field or where, reason or first
+        return (field or where).replace("\x00diff", "Diff"), reason or first
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         return where, f"unknown keys {sorted(exc.extra_fields)}"
     if isinstance(exc, KeyError):
@@ -292,32 +464,87 @@ def _describe(exc: BaseException, where: str) -> tuple[str, str]:
     return where, f"{type(exc).__name__}: {exc}"
 
 
+_FAILURES = (
+    cattrs.BaseValidationError,
+    cattrs.ForbiddenExtraKeysError,
+    ResponseFormatError,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+)
+
+
 def structure(data: Any, cls: Any, where: str = "$") -> Any:
-    """``data`` (decoded JSON) as ``cls``; a ResponseFormatError naming the field if not."""
+    """``data`` (decoded JSON) as ``cls``; a ResponseFormatError naming the field if not
+    (carrying ``data`` as its ``answer``)."""
     converter = _STRICT if _strict else _LOOSE
     try:
         return converter.structure(data, cls)
-    except (
-        cattrs.BaseValidationError,
-        cattrs.ForbiddenExtraKeysError,
-        ResponseFormatError,
-        KeyError,
-        TypeError,
-        ValueError,
-        AttributeError,
-        IndexError,
-    ) as exc:
+    except _FAILURES as exc:
         field, reason = _describe(exc, where)
         model = getattr(cls, "__name__", str(cls))
-        raise ResponseFormatError(field, reason, model=model) from None
+        raise ResponseFormatError(field, reason, model=model, answer=data) from None
+
+
+def salvage(data: Any, cls: type[Any]) -> Any:
+    """What can be typed of a write call's answer that does not fit ``cls``: each field
+    read on its own, a field that fails holds None (listed in ``problems``), unknown
+    fields in ``extra``. Never raises: the write succeeded and was paid for."""
+    source = data if isinstance(data, Mapping) else {}
+    attrs.resolve_types(cls)
+    values: dict[str, Any] = {}
+    problems: list[str] = [] if isinstance(data, Mapping) else [f"$: not an object: {data!r}"[:200]]
+    known = set()
+    for f in attrs.fields(cls):
+        if f.name in ("extra", "problems"):
+            continue
+        known.add(f.name)
+        if f.name not in source:
+            if f.default is attrs.NOTHING:
+                values[f.name] = None
+                problems.append(f"$.{f.name}: required field missing")
+            continue
+        try:
+            values[f.name] = _LOOSE.structure(source[f.name], f.type)
+        except _FAILURES as exc:
+            values[f.name] = None
+            problems.append(f"$.{f.name}: {_describe(exc, '$')[1]}")
+    unknown = {k: v for k, v in source.items() if k not in known}
+    fields = attrs.fields_dict(cls)
+    if "extra" in fields:
+        values["extra"] = MappingProxyType(unknown)
+    if "problems" in fields:
+        values["problems"] = tuple(problems)
+    return cls(**values)
 
 
 def rows(data: Any, cls: type[T], where: str = "$.data") -> list[T]:
     """The rows of a numbered-key object (or list) as ``cls``, in key order."""
+    good, error = rows_until_error(data, cls, where)
+    if error is not None:
+        raise error
+    return good
+
+
+def rows_until_error(
+    data: Any, cls: type[T], where: str = "$.data"
+) -> tuple[list[T], ResponseFormatError | None]:
+    """The rows that parse, in order, up to the first that does not, and its error."""
     try:
         items = _leaf.ordered(data)
     except (TypeError, ValueError) as exc:
-        raise ResponseFormatError(where, str(exc), model=cls.__name__) from None
-    if cls is PositionRow:
-        return [position_row(item, f"{where}.{n}") for n, item in enumerate(items)]  # type: ignore[misc]
-    return [structure(item, cls, f"{where}.{n}") for n, item in enumerate(items)]
+        return [], ResponseFormatError(where, str(exc), model=cls.__name__, answer=data)
+    out: list[T] = []
+    try:
+        if cls is PositionRow:
+            for n, item in enumerate(items):
+                out.append(position_row(item, f"{where}.{n}"))  # type: ignore[arg-type]
+        else:
+            for n, item in enumerate(items):
+                out.append(structure(item, cls, f"{where}.{n}"))
+    except ResponseFormatError as exc:
+        exc.answer = data
+        return out, exc
+    return out, None

@@ -3,7 +3,8 @@
 Layouts (one record per line of output):
 
 - ``PositionRow`` flat: one record per keyword × domain × date — ``keyword_id, keyword,
-  tags, cpc, volume, domain, date, position, ranking_type, landing_url``.
+  tags, cpc, volume, domain, date, position, ranking_type, landing_url`` (``ranking_type``:
+  the SERP-feature codes the domain ranks in, joined by ``|``, such as ``org`` or ``rev``).
 - ``PositionRow`` wide: one record per keyword × domain — ``keyword_id, keyword, tags,
   cpc, volume, domain, begin, end, diff, diff_1d, diff_7d, diff_30d`` then one column
   per date (``2026-01-31``) holding the position.
@@ -80,7 +81,7 @@ def records(row: Any, *, wide: bool = False) -> Iterator[Record]:
                     "domain": domain,
                     "date": day.isoformat(),
                     "position": position,
-                    "ranking_type": types.get(day, {}).get(domain),
+                    "ranking_type": "|".join(types.get(day, {}).get(domain, ())) or None,
                     "landing_url": urls.get(day, {}).get(domain),
                 }
         return

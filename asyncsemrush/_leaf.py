@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 
 def to_int(value: Any) -> int:
@@ -21,16 +24,34 @@ def to_int(value: Any) -> int:
         if math.isfinite(value) and value.is_integer():
             return int(value)
         raise ValueError(f"expected a whole number, got {value!r}")
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) < 40:
         text = value.strip()
-        if text.lstrip("-").isdigit() and len(text) < 40:
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit():
             return int(text)
+        if _DECIMAL.fullmatch(text):  # "12.0": the service does not tell ints from floats
+            number = float(text)
+            if number.is_integer():
+                return int(number)
     raise ValueError(f"expected a whole number, got {value!r}")
 
 
+_DECIMAL = re.compile(r"[+-]?\d+\.\d*(?:[eE][+-]?\d+)?")
+
+
+#: What the wire sends for "none" (not ranking, no data): ``""``, ``"-"`` (AdWords
+#: positions), ``"n/a"`` (traffic), and ``null`` or a missing key (see :func:`is_none`).
+NONE_MARKERS = frozenset({"", "-", "n/a", "N/A"})
+
+
+def is_none(value: Any) -> bool:
+    """Whether ``value`` is one of the wire's spellings of "none"."""
+    return value is None or (isinstance(value, str) and value.strip() in NONE_MARKERS)
+
+
 def to_opt_int(value: Any) -> int | None:
-    """An int, or None for ``""``/``null`` (the wire's "not ranking")."""
-    if value is None or value == "":
+    """An int, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``: not ranking)."""
+    if is_none(value):
         return None
     return to_int(value)
 
@@ -41,7 +62,7 @@ def to_float(value: Any) -> float:
         raise TypeError(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
         number = float(value)
-    elif isinstance(value, str) and len(value) < 40:
+    elif isinstance(value, str) and len(value) < 40 and value.strip().isascii():
         try:
             number = float(value)
         except ValueError:
@@ -54,8 +75,8 @@ def to_float(value: Any) -> float:
 
 
 def to_opt_float(value: Any) -> float | None:
-    """A float, or None for ``""``/``null``."""
-    if value is None or value == "":
+    """A float, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``)."""
+    if is_none(value):
         return None
     return to_float(value)
 
@@ -70,10 +91,60 @@ def to_str(value: Any) -> str:
 
 
 def to_opt_str(value: Any) -> str | None:
-    """A string, or None for ``""``/``null``."""
-    if value is None or value == "":
+    """A string, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``)."""
+    if is_none(value):
         return None
     return to_str(value)
+
+
+def to_opt_text(value: Any) -> str | None:
+    """Free text that may come as a string, a number or an object (an issue's ``info``):
+    strings as sent, anything else as its JSON text; None for "none"."""
+    if is_none(value):
+        return None
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def to_opt_date(value: Any) -> dt.date | None:
+    """A ``YYYYMMDD`` date, or None for "none"."""
+    if is_none(value):
+        return None
+    return to_date(value)
+
+
+def codes(value: Any) -> tuple[str, ...]:
+    """Feature codes: a list (``["rev", "stl"]``), a numbered-key object, or the older
+    single string (``"org"``); none as ``()``."""
+    if is_none(value) or value == [] or value == {}:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(to_str(v) for v in ordered(value) if not is_none(v))
+
+
+def tool_names(value: Any) -> tuple[str, ...]:
+    """A project's tools: strings (2015) or ``{"tool": name}`` objects (today)."""
+    if is_none(value):
+        return ()
+    names = []
+    for item in ordered(value):
+        if isinstance(item, Mapping):
+            if "tool" not in item:
+                raise ValueError(f"expected a tool object with 'tool', got {sorted(item)}")
+            names.append(to_str(item["tool"]))
+        else:
+            names.append(to_str(item))
+    return tuple(names)
+
+
+def split_dates(value: Any) -> tuple[Mapping[str, Any], Any]:
+    """An object keyed by date, and its ``"Diff"`` entry (first vs last date) apart."""
+    items = mapping(value)
+    if "Diff" not in items:
+        return items, None
+    return {k: v for k, v in items.items() if k != "Diff"}, items["Diff"]
 
 
 def to_date(value: Any) -> dt.date:
@@ -123,6 +194,8 @@ def ordered(value: Any) -> list[Any]:
     """The items of a numbered-key object (``{"0": a, "2": b}``) in key order, or a list."""
     if isinstance(value, list):
         return value
+    if isinstance(value, tuple):
+        return list(value)
     if isinstance(value, Mapping):
         if isinstance(value, dict) and list(value) == _numbers(len(value)):
             return list(value.values())  # "0".."n-1" as sent: nothing to sort

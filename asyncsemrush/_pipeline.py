@@ -215,7 +215,9 @@ class Pipeline:
                 state.charged += sent.estimate
             self._record_failure(request, sent.url_redacted, sent.estimate, state, exc)
             raise
-        cost, usage = self.prices.actual(request.report_type, data, sent=request.usage)
+        cost, usage = self.prices.actual(
+            request.report_type, data, sent=request.usage, keywords=request.keywords
+        )
         if sent.reservation is not None:
             await sent.reservation.settle(cost)
         state.charged += cost

@@ -216,8 +216,10 @@ REGIONAL_DATABASES: dict[str, str] = {
     "worldwide": "Worldwide",
 }
 
-#: SERP feature codes.
-SERP_FEATURES: dict[str, str] = {
+#: SE Ranking's SERP feature names: another vendor's vocabulary, kept as reference data
+#: only. Semrush's own three-letter codes (``fsn``, ``geo``, ``aio``, ...) are
+#: :class:`asyncsemrush.params.SerpFeature`; the Semrush API never takes these names.
+SE_RANKING_SERP_FEATURES: dict[str, str] = {
     "featured_snippets": "Featured Snippets",
     "local_pack": "Local Pack",
     "reviews": "Reviews",

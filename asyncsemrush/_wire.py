@@ -72,8 +72,9 @@ class ApiRequest:
     """One request described as data: what to send, what it may cost, how to read it.
 
     ``usage`` is the worst case reserved before sending (lines asked for, keywords
-    added, snapshots asked for). ``host`` selects the API (``"api"``) or the balance
-    endpoint's host (``"balance"``).
+    added, snapshots asked for); ``keywords`` the phrases of a keyword addition, by which
+    the answer tells what was added (and charged). ``host`` selects the API (``"api"``)
+    or the balance endpoint's host (``"balance"``).
     """
 
     method: Method
@@ -84,6 +85,7 @@ class ApiRequest:
     usage: Usage = attrs.field(factory=Usage)
     expect: Expect = "json"
     host: Literal["api", "balance"] = "api"
+    keywords: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -174,11 +174,30 @@ class MalformedResponseError(SemrushError):
 
 
 class ResponseFormatError(MalformedResponseError):
-    """A decoded response does not fit its model; ``field`` names where (``$.data.0.Nq``)."""
+    """A decoded response does not fit its model; ``field`` names where (``$.data.0.Nq``).
 
-    def __init__(self, field: str, reason: str, *, model: str = "") -> None:
+    What was paid for stays reachable: ``answer`` is the decoded JSON that did not fit
+    (for a pull, the page's rows as sent). Raised by a pull, it also says how far the
+    pull got: ``rows_delivered`` (the page's rows before the bad one were delivered) and
+    ``resume_offset`` (the bad row's offset, for ``start_offset=``); both are None
+    outside a pull.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        reason: str,
+        *,
+        model: str = "",
+        answer: Any = None,
+        rows_delivered: int | None = None,
+        resume_offset: int | None = None,
+    ) -> None:
         self.field = field
         self.model = model
+        self.answer = answer
+        self.rows_delivered = rows_delivered
+        self.resume_offset = resume_offset
         where = f"{model} " if model else ""
         super().__init__(f"unexpected {where}response at {field}: {reason}")
 

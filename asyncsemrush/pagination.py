@@ -68,7 +68,9 @@ class Shape:
     """How one report pages: its request, where rows and counters are in the answer."""
 
     request: Callable[[int, int], ApiRequest]  # (offset, limit) -> request
-    parse: Callable[[Any, str], list[Any]]  # (rows as sent, where) -> models
+    # (rows as sent, where) -> the models up to the first row that does not parse, and
+    # that row's error (None when all parsed)
+    parse: Callable[[Any, str], tuple[list[Any], ResponseFormatError | None]]
     rows_key: str = "data"
     page_mode: bool = False  # page/limit instead of offset/limit
 
@@ -343,7 +345,7 @@ class AsyncPaginator(Generic[T]):
                         if limit <= 0:
                             return
                         sent = await self._pipeline.send(self._request(at, limit))
-                    page = await self._take(sent, at, limit, total, pull.raw)
+                    page, bad_row = await self._take(sent, at, limit, total, pull.raw)
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
                     if total is None:
@@ -354,6 +356,11 @@ class AsyncPaginator(Generic[T]):
                             inflight[:] = [entry for entry in inflight if entry[0] < stop]
                             await self._abandon(beyond, cancel=False)
                     assert stop is not None
+                    if bad_row is not None:  # deliver the rows before it, then say where
+                        yield self._deliver(page, end)
+                        bad_row.rows_delivered = self.rows_delivered
+                        bad_row.resume_offset = page.offset + len(page.rows)
+                        raise bad_row
                     short = self._short(page, stop)
                     if not short:
                         fill()
@@ -417,8 +424,10 @@ class AsyncPaginator(Generic[T]):
 
     async def _take(
         self, sent: Sent, offset: int, asked: int, total: int | None, raw: bool = False
-    ) -> Page[T]:
-        """Decode a page (now, not while it waited), check it, build its rows."""
+    ) -> tuple[Page[T], ResponseFormatError | None]:
+        """Decode a page (now, not while it waited), check it, build its rows: those
+        before the first row that does not parse, and that row's error (which carries
+        the page's rows as sent)."""
         response = await self._pipeline.finish(sent)
         data = response.data
         if not isinstance(data, dict):
@@ -443,13 +452,19 @@ class AsyncPaginator(Generic[T]):
                 rows_delivered=self.rows_delivered,
             )
         where = f"$.{self._shape.rows_key}"
+        bad_row: ResponseFormatError | None = None
         if raw:
             try:
                 rows = _leaf.ordered(rows_raw)
             except (TypeError, ValueError) as exc:
-                raise ResponseFormatError(where, str(exc), model=self.report_type) from None
+                raise ResponseFormatError(
+                    where, str(exc), model=self.report_type, answer=data
+                ) from None
         else:
-            rows = self._shape.parse(rows_raw, where)
+            rows, bad_row = self._shape.parse(rows_raw, where)
+            if bad_row is not None and not rows and not isinstance(rows_raw, (dict, list)):
+                bad_row.rows_delivered, bad_row.resume_offset = self.rows_delivered, offset
+                raise bad_row  # not rows at all: nothing of the page is readable
         if len(rows) > asked:
             raise PaginationError(
                 f"the server answered {len(rows)} rows for {asked} asked",
@@ -457,7 +472,7 @@ class AsyncPaginator(Generic[T]):
                 rows_delivered=self.rows_delivered,
             )
         self.units_spent += response.units
-        return Page(tuple(rows), offset, page_total, asked, response)
+        return Page(tuple(rows), offset, page_total, asked, response), bad_row
 
     def _deliver(self, page: Page[T], end: int | None) -> Page[T]:
         if end is not None and page.offset + len(page.rows) > end:

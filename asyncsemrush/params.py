@@ -14,7 +14,8 @@ from typing import Literal
 
 import attrs
 
-from ._vocab import REGIONAL_DATABASES, SERP_FEATURES
+from ._serp_features import SERP_FEATURES, SerpFeature
+from ._vocab import REGIONAL_DATABASES
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -24,19 +25,33 @@ __all__ = [
     "MAX_DOMAINS",
     "MAX_FILTERS",
     "MAX_TAGS_PER_KEYWORD",
+    "NEWLOST_FILTERS",
+    "USE_VOLUME",
+    "USER_AGENT_TYPES",
     "REGIONAL_DATABASES",
     "SERP_FEATURES",
     "TOP_FILTERS",
     "URL_TYPES",
     "DisplayFilter",
     "Keyword",
+    "SerpFeature",
     "UrlMask",
     "sanitize_tag",
 ]
 
 URL_TYPES = ("rootdomain", "subdomain", "subfolder", "url")
 DEVICES = ("desktop", "phone", "tablet")
-LINKTYPE_FILTERS = (0, 1, 2)
+#: ``linktype_filter``: 0 include local pack and hotels, 1 only them, 2 exclude local pack,
+#: 524288 exclude hotels, 524290 local pack + hotels, 536870912 AI Overview,
+#: 536870914 local pack + AI Overview, 537395202 all three.
+LINKTYPE_FILTERS = (0, 1, 2, 524288, 524290, 536870912, 536870914, 537395202)
+#: ``use_volume``: which search volume (and CPC) level the report shows.
+USE_VOLUME = ("national", "regional", "local")
+#: ``newlost_filter`` of the landing-pages reports.
+NEWLOST_FILTERS = ("new", "lost")
+#: Site Audit ``user_agent_type`` today: 2 GoogleBot desktop, 3 GoogleBot mobile,
+#: 7 SiteAuditBot desktop, 8 SiteAuditBot mobile, 9 OpenAI search.
+USER_AGENT_TYPES = (2, 3, 7, 8, 9)
 TOP_FILTERS = tuple(
     f"top_{name}{suffix}"
     for name in ("3", "1page", "2page", "100")
@@ -117,11 +132,21 @@ def regional_database(code: str) -> str:
     return code
 
 
-def serp_feature(code: str) -> str:
-    """A SERP feature code of the SE Ranking reference."""
-    if code not in SERP_FEATURES:
-        raise _fail("serp_features", code, f"one of {', '.join(sorted(SERP_FEATURES))}")
-    return code
+def serp_feature_filter(value: object, domains: int) -> str:
+    """A ``serp_feature_filter``: ``[-]<code>[,<domain index>]``, such as ``"fsn,0"``
+    (keywords with a featured snippet for the first domain) or ``"-geo"``."""
+    allowed = (
+        f"'[-]<code>[,<index>]' with a SerpFeature code ({', '.join(sorted(SERP_FEATURES))})"
+        f" and a domain index 0..{domains - 1}"
+    )
+    if isinstance(value, SerpFeature):
+        return value.value
+    m = re.fullmatch(r"(-?)([a-z]{3})(?:,(\d))?", value) if isinstance(value, str) else None
+    if m is None or m.group(2) not in SERP_FEATURES:
+        raise _fail("serp_feature_filter", value, allowed)
+    if m.group(3) is not None and int(m.group(3)) >= domains:
+        raise _fail("serp_feature_filter", value, allowed)
+    return str(value)
 
 
 # ------------------------------------------------------------------ IDs
@@ -370,17 +395,17 @@ def display_filter(value: object) -> str | None:
 
 
 def position_sort(value: object, domains: int) -> str:
-    """A ``display_sort`` of the positions reports."""
+    """A ``display_sort`` of the positions reports (the 2015 keys and today's)."""
     allowed = (
-        "ph_asc, ph_desc, cp_asc, cp_desc, nq_asc, nq_desc, {N}_pos_asc/desc, "
-        "{N}_fi_asc/desc, {N}_be_asc/desc, {N}_di_asc/desc (N = domain index "
+        "ph_asc/desc, cp_asc/desc, nq_asc/desc, sov_asc/desc, sovdiff_asc/desc, "
+        "vi_asc/desc, {N}_pos/_fi/_be/_di/_diff/_vd_asc/desc (N = domain index "
         f"0..{domains - 1}), {{YYYYMMDD}}_asc/desc"
     )
     if not isinstance(value, str):
         raise _fail("sort", value, allowed)
-    if re.fullmatch(r"(ph|cp|nq)_(asc|desc)", value):
+    if re.fullmatch(r"(ph|cp|nq|sov|sovdiff|vi)_(asc|desc)", value):
         return value
-    m = re.fullmatch(r"(\d)_(pos|fi|be|di)_(asc|desc)", value)
+    m = re.fullmatch(r"(\d)_(pos|fi|be|di|diff|vd)_(asc|desc)", value)
     if m and int(m.group(1)) < domains:
         return value
     if _date_sort(value):
@@ -397,18 +422,61 @@ def _date_sort(value: str) -> bool:
 
 
 def competitor_sort(value: object) -> str:
-    """A ``display_sort`` of the competitors reports."""
-    allowed = "ur_asc/desc, cl_asc/desc, cd_asc/desc, av_asc/desc, {YYYYMMDD}_asc/desc"
+    """A ``display_sort`` of the competitors reports (the 2015 keys and today's)."""
+    allowed = (
+        "ur, cl, cd, av, 1_mc, sov, sovdiff, tr, trdiff (each _asc or _desc), {YYYYMMDD}_asc/desc"
+    )
     if isinstance(value, str) and (
-        re.fullmatch(r"(ur|cl|cd|av)_(asc|desc)", value) or _date_sort(value)
+        re.fullmatch(r"(ur|cl|cd|av|1_mc|sov|sovdiff|tr|trdiff)_(asc|desc)", value)
+        or _date_sort(value)
     ):
         return value
     raise _fail("sort", value, allowed)
 
 
+def landing_sort(value: object) -> str:
+    """A ``display_sort`` of the landing-pages reports."""
+    allowed = (
+        "0_mc, 1_mc, md, 0_tr, 1_tr, trdiff, 0_av, 1_av, ad, 0_nq, 1_nq, rd (each _asc or _desc)"
+    )
+    if isinstance(value, str) and re.fullmatch(
+        r"([01]_(mc|tr|av|nq)|md|trdiff|ad|rd)_(asc|desc)", value
+    ):
+        return value
+    raise _fail("sort", value, allowed)
+
+
+def tags_condition(value: object) -> str:
+    """``display_tags_condition``: tags joined by ``|`` (or) and ``&`` (and), each
+    optionally prefixed by ``!`` (not), such as ``"brand&!old"``. Tags with special
+    characters are URL-encoded twice, as the service expects."""
+    from urllib.parse import quote
+
+    allowed = "tags joined by '|' (or) or '&' (and), each optionally prefixed by '!'"
+    if not isinstance(value, str) or not value.strip():
+        raise _fail("tags_condition", value, allowed)
+    parts = re.split(r"([|&])", value)
+    out = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(part)
+            continue
+        negated, tag = part.startswith("!"), part.removeprefix("!")
+        if not sanitize_tag(tag):
+            raise _fail("tags_condition", value, allowed)
+        plain = re.fullmatch(r"[\w .-]+", tag)
+        out.append(("!" if negated else "") + (tag if plain else quote(tag, safe="")))
+    return "".join(out)
+
+
 def issue_sort(value: object) -> str:
-    """A ``sort`` of the Site Audit issue report."""
-    choice("sort", value, ("index_asc", "index_desc", "firstseen_asc", "firstseen_desc"))
+    """A ``sort`` of the Site Audit issue report: today a direction (``"DESC"``, the
+    service's default, or ``"ASC"``); the 2015 keys are still taken."""
+    choice(
+        "sort",
+        value,
+        ("DESC", "ASC", "index_asc", "index_desc", "firstseen_asc", "firstseen_desc"),
+    )
     return str(value)
 
 

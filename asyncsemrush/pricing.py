@@ -1,8 +1,9 @@
 """What each request costs, in API units, before and after it is sent.
 
 The price table is data: one :class:`Price` per report type, taken from the reference
-price table (34 types) and ``SUPPLEMENT.md`` (campaign list, balance check, landing
-pages). A request's cost is
+price table (34 types), ``SUPPLEMENT.md`` (campaign list, balance check) and today's
+documentation (``CURRENT_V3.md`` §6: create and update at 100 a request, the AdWords
+overview, the location search, landing pages at 1000 a row). A request's cost is
 
     per_request + per_line × lines + per_keyword × keywords + per_snapshot × snapshots
 
@@ -19,7 +20,7 @@ per request or 10000 by one snapshot") costs 10000 per snapshot returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -84,15 +85,18 @@ def _r(units: int, description: str) -> Price:
     return Price(per_request=units, description=description)
 
 
-#: The reference price table (all 34 types) plus the calls SUPPLEMENT.md adds.
+#: The reference price table (all 34 types), the calls SUPPLEMENT.md adds, and today's
+#: prices where they differ (CURRENT_V3.md §6).
 DEFAULT_PRICES: Mapping[str, Price] = {
     # projects
     "project_list": _r(100, "List all existing projects"),
     "project_get": _r(100, "Get information about an existing project"),
-    "project_create": Price(100, per_keyword=100, description="Create a new project"),
-    "project_update": Price(100, per_keyword=100, description="Update an existing project"),
+    "project_create": _r(100, "Create a new project (keywords are added by their own call)"),
+    "project_update": _r(100, "Rename an existing project"),
     "project_delete": _r(100, "Delete an existing project"),
-    "project_add_keywords": Price(per_keyword=100, description="Add keywords to a project"),
+    "project_add_keywords": Price(
+        per_keyword=100, description="Add keywords to a campaign (per keyword actually added)"
+    ),
     "project_delete_keywords": _r(100, "Remove keywords from an existing project"),
     "project_add_competitors": _r(100, "Add competitors to an existing project"),
     "project_delete_competitors": _r(100, "Remove competitors from an existing project"),
@@ -100,6 +104,7 @@ DEFAULT_PRICES: Mapping[str, Price] = {
     "project_remove_tags": _r(100, "Remove tags from keywords in an existing project"),
     # position tracking
     "tracking_overview_organic": _r(100, "Organic Overview"),
+    "tracking_overview_adwords": _r(100, "AdWords Overview"),
     "tracking_visibility_organic": _r(100, "Organic Visibility Index report"),
     "tracking_visibility_adwords": _r(100, "AdWords Visibility Index report"),
     "tracking_position_organic": Price(per_line=100, description="Organic Positions report"),
@@ -114,6 +119,7 @@ DEFAULT_PRICES: Mapping[str, Price] = {
     "tracking_enable": _r(100, "Enable the Position Tracking Tool in a project"),
     "tracking_notification_update": _r(100, "Enable/Disable weekly statistics email"),
     # geo
+    "location_search": _r(100, "Universal location search"),
     "get_countries": _r(100, "Get a list of countries"),
     "get_regions": _r(100, "Get a list of regions"),
     "get_cities": _r(100, "Get a list of cities"),
@@ -132,8 +138,12 @@ DEFAULT_PRICES: Mapping[str, Price] = {
     ),
     # SUPPLEMENT.md
     "tracking_campaigns_list": _r(100, "List a project's Position Tracking campaigns"),
-    "tracking_landingpages_organic": Price(per_line=100, description="Organic landing pages"),
-    "tracking_landingpages_adwords": Price(per_line=100, description="AdWords landing pages"),
+    "tracking_landing_pages_organic": Price(
+        per_line=1000, description="Organic landing pages (per landing page)"
+    ),
+    "tracking_landing_pages_adwords": Price(
+        per_line=1000, description="AdWords landing pages (per landing page)"
+    ),
     "balance": Price(description="Free API units balance check"),
 }
 
@@ -143,6 +153,38 @@ def _count(data: Any) -> int:
     if isinstance(data, (dict, list)):
         return len(data)
     return 0
+
+
+#: Keywords whose ``timestamp`` is this close to the answer's newest count as added by
+#: the request (the service stamps a request's keywords alike; a wider window only
+#: over-counts, the safe side).
+ADDED_WINDOW_SECONDS = 300
+
+
+def keywords_added(body: Any, sent: Sequence[str]) -> int | None:
+    """How many of the ``sent`` keywords the answer shows as added. Only evidence lowers
+    the count: a sent keyword the answer lists with an older timestamp than the newest
+    (by more than :data:`ADDED_WINDOW_SECONDS`) was tracked before and is not charged;
+    one it does not list counts as added. None when the answer has no keyword list
+    (then all sent count)."""
+    listed = body.get("keywords") if isinstance(body, dict) else None
+    if not isinstance(listed, list) or not sent:
+        return None
+    stamps: dict[str, float] = {}
+    for item in listed:
+        if not isinstance(item, dict) or not isinstance(item.get("keyword"), str):
+            return None
+        stamp = item.get("timestamp")
+        if isinstance(stamp, bool) or not isinstance(stamp, (int, float, str)):
+            return None
+        try:
+            stamps[item["keyword"].casefold()] = float(stamp)
+        except ValueError:
+            return None
+    newest = max(stamps.values(), default=0.0)
+    wanted = {k.casefold() for k in sent}
+    old = sum(1 for k in wanted if k in stamps and stamps[k] < newest - ADDED_WINDOW_SECONDS)
+    return len(wanted) - old
 
 
 def lines_returned(body: Any) -> int:
@@ -196,15 +238,22 @@ class PriceTable:
         """Units charged for one request of ``report_type`` that consumed ``usage``."""
         return self[report_type].cost(usage)
 
-    def actual(self, report_type: str, body: Any, *, sent: Usage) -> tuple[int, Usage]:
+    def actual(
+        self, report_type: str, body: Any, *, sent: Usage, keywords: Sequence[str] = ()
+    ) -> tuple[int, Usage]:
         """What a successful response cost, and the usage it was charged for.
 
         Per-line and per-snapshot types are charged for the rows the response carries
         (all of them, even past what was asked: money is never under-counted);
-        keywords are charged as sent.
+        per-keyword types for the ``keywords`` sent that the answer shows as added
+        (:func:`keywords_added`; all sent when it does not tell).
         """
         price = self[report_type]
         usage = sent
+        if price.per_keyword and keywords:
+            added = keywords_added(body, keywords)
+            if added is not None:
+                usage = attrs.evolve(usage, keywords=min(added, sent.keywords))
         if price.per_line or price.per_snapshot:
             rows = lines_returned(body)
             usage = Usage(

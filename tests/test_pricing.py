@@ -30,7 +30,11 @@ def test_every_reference_type_is_priced() -> None:
     ("report_type", "kwargs", "units"),
     [
         ("project_list", {}, 100),
-        ("project_create", {"keywords": 3}, 400),
+        ("project_create", {}, 100),  # today: keywords are added (and priced) apart
+        ("tracking_overview_adwords", {}, 100),
+        ("location_search", {}, 100),
+        ("tracking_landing_pages_organic", {"lines": 10}, 10_000),
+        ("tracking_landing_pages_adwords", {"lines": 1}, 1000),
         ("project_update", {}, 100),
         ("project_add_keywords", {"keywords": 25}, 2500),
         ("tracking_position_organic", {"lines": 1000}, 100_000),
@@ -56,8 +60,31 @@ def test_actual_cost_counts_rows_returned() -> None:
         "siteaudit_campaign_history", {"data": [{}, {}]}, sent=Usage(snapshots=7)
     )
     assert (cost, usage.snapshots) == (20_000, 2)
-    cost, _ = table.actual("project_create", {"project_id": 1}, sent=Usage(keywords=2))
+    cost, _ = table.actual("project_create", {"project_id": 1}, sent=Usage())
+    assert cost == 100
+
+
+def test_keyword_additions_are_settled_by_what_the_answer_shows_added() -> None:
+    table = PriceTable()
+    answer = {  # today's documented example: two old keywords, two added now
+        "keywords": [
+            {"keyword": "search tool", "tags": [], "timestamp": 1391517755},
+            {"keyword": "search engine", "tags": [], "timestamp": 1391517755},
+            {"keyword": "seo", "tags": [], "timestamp": 1491517755},
+            {"keyword": "seotool", "tags": [], "timestamp": 1491517755},
+        ]
+    }
+    sent = Usage(keywords=3)
+    cost, usage = table.actual(
+        "project_add_keywords", answer, sent=sent, keywords=("seo", "seotool", "search tool")
+    )
+    assert (cost, usage.keywords) == (200, 2)  # "search tool" was tracked before
+    # a keyword the answer does not list is counted: only evidence lowers the charge
+    cost, _ = table.actual("project_add_keywords", answer, sent=sent, keywords=("seo", "x", "y"))
     assert cost == 300
+    # an answer without a keyword list, or a malformed one, charges all that was sent
+    for body in ({}, {"keywords": "seo"}, {"keywords": [{"keyword": "seo", "timestamp": None}]}):
+        assert table.actual("project_add_keywords", body, sent=sent, keywords=("seo",))[0] == 300
 
 
 def test_unknown_type_and_negative_counts_are_rejected() -> None:

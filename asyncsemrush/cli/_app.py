@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -141,14 +141,17 @@ def one_request(
     report_type: str,
     work: Callable[[Session], Awaitable[None]],
     usage: Usage = Usage(),  # noqa: B008
+    follow_ups: Sequence[tuple[str, Usage]] = (),
 ) -> int:
-    """Run a command that sends one ``report_type`` request; with --dry-run print its
-    price from the table instead and send nothing."""
+    """Run a command that sends one ``report_type`` request (and the ``follow_ups`` it
+    makes); with --dry-run print their price from the table instead and send nothing."""
 
     async def go(x: Session) -> None:
         if not s.dry_run:
             return await work(x)
-        units = x.client.prices.cost(report_type, usage)
+        units = x.client.prices.cost(report_type, usage) + sum(
+            x.client.prices.cost(t, u) for t, u in follow_ups
+        )
         x.out.print(f"worst case: {units:,} units ({money(units)}); nothing was sent")
 
     return run(s, go)
@@ -215,7 +218,8 @@ def projects_get(s: Settings, project_id: str) -> int:
 def projects_create(
     s: Settings, name: str, url: str, keywords: tuple[str, ...], competitors: tuple[str, ...]
 ) -> int:
-    """Create a project (100 units + 100 per keyword)."""
+    """Create a project (100 units; keywords are then added at 100 each, competitors
+    for 100)."""
 
     async def work(x: Session) -> None:
         project = await x.client.projects.create(
@@ -223,7 +227,10 @@ def projects_create(
         )
         x.show([project])
 
-    return one_request(s, "project_create", work, Usage(keywords=len(keywords)))
+    follow_ups = [("project_add_keywords", Usage(keywords=len(keywords)))] if keywords else []
+    if competitors:
+        follow_ups.append(("project_add_competitors", Usage()))
+    return one_request(s, "project_create", work, follow_ups=follow_ups)
 
 
 @command(projects, "delete")

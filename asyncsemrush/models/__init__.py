@@ -5,8 +5,16 @@ Numbers are ``int``/``float``, dates ``datetime.date``, Site Audit times aware U
 (never ``float``); campaign IDs (``"6647718_272401"``) stay ``str``.
 """
 
-from .geo import City, Country, Region
-from .projects import Campaign, CampaignList, Location, Project, TrackedCampaign, TrackedKeyword
+from .geo import City, Country, LocationInfo, LocationLanguage, LocationMatch, Region
+from .projects import (
+    Campaign,
+    CampaignList,
+    EnabledTracking,
+    Location,
+    Project,
+    TrackedCampaign,
+    TrackedKeyword,
+)
 from .site_audit import (
     IssueCount,
     IssueMeta,
@@ -25,6 +33,10 @@ from .tracking import (
     CampaignDates,
     CompetitorRow,
     CompetitorStats,
+    IntentShare,
+    LandingPageKeyword,
+    LandingPageRow,
+    LandingPageStats,
     OverviewBucket,
     PositionRow,
     TrackingOverview,
@@ -39,10 +51,18 @@ __all__ = [
     "CompetitorRow",
     "CompetitorStats",
     "Country",
+    "EnabledTracking",
+    "IntentShare",
     "IssueCount",
     "IssueMeta",
     "IssueRow",
+    "LandingPageKeyword",
+    "LandingPageRow",
+    "LandingPageStats",
     "Location",
+    "LocationInfo",
+    "LocationLanguage",
+    "LocationMatch",
     "Markups",
     "OverviewBucket",
     "PageInfo",

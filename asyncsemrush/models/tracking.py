@@ -5,94 +5,223 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
 
 from .. import _leaf
 from ..errors import InvalidParameterError, ResponseFormatError
+from ._extra import extra_field
 
 V = TypeVar("V")
 
-
-def _per_date(raw: Any, name: str, leaf: Callable[[Any], V]) -> Mapping[dt.date, Mapping[str, V]]:
-    out: dict[dt.date, Mapping[str, V]] = {}
-    try:
-        for day, cells in _leaf.mapping(raw).items():
-            out[_leaf.to_date(day)] = {str(m): leaf(v) for m, v in _leaf.mapping(cells).items()}
-    except (TypeError, ValueError) as exc:
-        raise ResponseFormatError(name, str(exc), model="PositionRow") from None
-    return out
-
-
-def _per_domain(raw: Any, name: str, leaf: Callable[[Any], V]) -> Mapping[str, V]:
-    try:
-        return {str(m): leaf(v) for m, v in _leaf.mapping(raw).items()}
-    except (TypeError, ValueError) as exc:
-        raise ResponseFormatError(name, str(exc), model="PositionRow") from None
+#: The wire fields of a positions row that :class:`PositionRow` reads.
+POSITION_FIELDS = frozenset(
+    {
+        "Pi", "Ph", "Kb", "Tg", "In", "Cp", "Nq", "Gs", "Dt", "Lt", "Lu", "Be", "Fi",
+        "Diff", "Diff1", "Diff7", "Diff30", "Vi", "Sov", "Tr", "Tc", "Sf", "Sfc",
+    }
+)  # fmt: skip
 
 
 @attrs.frozen
 class PositionRow:
     """One keyword of a positions report, with the positions of up to 6 domains.
 
-    Scalars are converted when the row is built; the per-date and per-domain maps on
-    first access (then cached), which keeps a 100,000-row pull close to the wire.
-    Domains are the url masks the report was asked for (``"*.ebay.com/*"``); a
-    position of ``None`` means "not in the top 100".
+    The row keeps the wire object and reads each field when first asked for (maps are
+    then cached), so a 100,000-row pull stays close to the wire, and one malformed cell
+    raises :class:`~asyncsemrush.errors.ResponseFormatError` (naming it) only when that
+    cell is read: the rest of the row and of the page stays readable. Domains are the url
+    masks the report was asked for (``"*.ebay.com/*"``); a position of ``None`` means
+    "not in the top 100" (the wire's ``""``, ``"-"`` or ``null``).
     """
 
-    keyword_id: str
-    keyword: str
-    tags: tuple[str, ...]
-    cpc: float | None
-    volume: int | None
-    wire: Mapping[str, Any] = attrs.field(repr=False, eq=False)
+    wire: Mapping[str, Any] = attrs.field(repr=False)
+    where: str = attrs.field(default="$", repr=False, eq=False)
+
+    # ---------------------------------------------------------------- reading a cell
+
+    def _read(self, name: str, leaf: Callable[[Any], V], default: Any = None) -> V:
+        try:
+            value = self.wire[name]
+        except KeyError:
+            if default is _REQUIRED:
+                raise ResponseFormatError(
+                    f"{self.where}.{name}", "required field missing", model="PositionRow"
+                ) from None
+            value = default
+        try:
+            return leaf(value)
+        except (TypeError, ValueError) as exc:
+            raise ResponseFormatError(
+                f"{self.where}.{name}", str(exc), model="PositionRow"
+            ) from None
+
+    def _per_date(self, name: str, leaf: Callable[[Any], V]) -> Mapping[dt.date, Mapping[str, V]]:
+        return self._read(name, lambda raw: _per_date(raw, leaf)[0], {})
+
+    def _change(self, name: str, leaf: Callable[[Any], V]) -> Mapping[str, V]:
+        return self._read(name, lambda raw: _per_date(raw, leaf)[1], {})
+
+    def _per_domain(self, name: str, leaf: Callable[[Any], V]) -> Mapping[str, V]:
+        return self._read(name, lambda raw: _per_domain(raw, leaf), {})
+
+    # ---------------------------------------------------------------- scalars
+
+    @property
+    def keyword_id(self) -> str:
+        """The keyword's ID (``Pi``): a digit string that can exceed 2**53."""
+        return self._read("Pi", _leaf.to_str, _REQUIRED)
+
+    @property
+    def keyword(self) -> str:
+        """The keyword (``Ph``)."""
+        return self._read("Ph", _leaf.to_str, _REQUIRED)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The keyword's tags (``Tg``)."""
+        return self._read("Tg", _leaf.codes)
+
+    @property
+    def cpc(self) -> float | None:
+        """Average cost per click in USD (``Cp``)."""
+        return self._read("Cp", _leaf.to_opt_float)
+
+    @property
+    def volume(self) -> int | None:
+        """Average monthly searches (``Nq``)."""
+        return self._read("Nq", _leaf.to_opt_int)
+
+    @property
+    def added(self) -> dt.date | None:
+        """When the keyword was added to the campaign (``Kb``; today's answers)."""
+        return self._read("Kb", _leaf.to_opt_date)
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        """Search intents (``In``): ``i`` informational, ``n`` navigational,
+        ``t`` transactional, ``c`` commercial."""
+        return self._read("In", _leaf.codes)
+
+    @property
+    def volume_status(self) -> str | None:
+        """Volume crawling status (``Gs``): ``"0"`` crawled, ``"1"`` not crawled."""
+        return self._read("Gs", _leaf.to_opt_str)
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """Wire fields this version does not know, as sent."""
+        return MappingProxyType({k: v for k, v in self.wire.items() if k not in POSITION_FIELDS})
+
+    # ---------------------------------------------------------------- per date
 
     @cached_property
     def positions(self) -> Mapping[dt.date, Mapping[str, int | None]]:
         """Date → domain → position (``Dt``)."""
-        return _per_date(self.wire.get("Dt", {}), "Dt", _leaf.to_opt_int)
+        return self._per_date("Dt", _leaf.to_opt_int)
 
     @cached_property
-    def ranking_types(self) -> Mapping[dt.date, Mapping[str, str | None]]:
-        """Date → domain → ``"org"`` (organic) or ``"geo"`` (local pack); organic only (``Lt``)."""
-        return _per_date(self.wire.get("Lt", {}), "Lt", _leaf.to_opt_str)
+    def ranking_types(self) -> Mapping[dt.date, Mapping[str, tuple[str, ...]]]:
+        """Date → domain → the SERP features the domain ranks in (``Lt``): Semrush codes
+        such as ``("org",)``, ``("rev",)``, ``("geo",)`` local pack, ``("adt",)`` AdWords
+        top. Older answers sent one string, read as a one-code tuple."""
+        return self._per_date("Lt", _leaf.codes)
 
     @cached_property
     def landing_urls(self) -> Mapping[dt.date, Mapping[str, str | None]]:
         """Date → domain → landing URL (``Lu``)."""
-        return _per_date(self.wire.get("Lu", {}), "Lu", _leaf.to_opt_str)
+        return self._per_date("Lu", _leaf.to_opt_str)
+
+    @cached_property
+    def visibility(self) -> Mapping[dt.date, Mapping[str, float | None]]:
+        """Date → domain → visibility (``Vi``; today's answers)."""
+        return self._per_date("Vi", _leaf.to_opt_float)
+
+    @cached_property
+    def share_of_voice(self) -> Mapping[dt.date, Mapping[str, float | None]]:
+        """Date → domain → share of voice (``Sov``)."""
+        return self._per_date("Sov", _leaf.to_opt_float)
+
+    @cached_property
+    def traffic(self) -> Mapping[dt.date, Mapping[str, float | None]]:
+        """Date → domain → estimated traffic (``Tr``)."""
+        return self._per_date("Tr", _leaf.to_opt_float)
+
+    @cached_property
+    def traffic_cost(self) -> Mapping[dt.date, Mapping[str, float | None]]:
+        """Date → domain → estimated traffic cost (``Tc``)."""
+        return self._per_date("Tc", _leaf.to_opt_float)
+
+    @property
+    def visibility_change(self) -> Mapping[str, float | None]:
+        """Domain → visibility change over the period (the ``Diff`` entry of ``Vi``)."""
+        return self._change("Vi", _leaf.to_opt_float)
+
+    @property
+    def share_of_voice_change(self) -> Mapping[str, float | None]:
+        """Domain → share-of-voice change over the period (``Sov``'s ``Diff``)."""
+        return self._change("Sov", _leaf.to_opt_float)
+
+    @property
+    def traffic_change(self) -> Mapping[str, float | None]:
+        """Domain → traffic change over the period (``Tr``'s ``Diff``)."""
+        return self._change("Tr", _leaf.to_opt_float)
+
+    @property
+    def traffic_cost_change(self) -> Mapping[str, float | None]:
+        """Domain → traffic-cost change over the period (``Tc``'s ``Diff``)."""
+        return self._change("Tc", _leaf.to_opt_float)
+
+    @cached_property
+    def serp_features(self) -> Mapping[dt.date, tuple[str, ...]]:
+        """Date → the SERP features present on the results page (``Sf``)."""
+
+        def read(raw: Any) -> Mapping[dt.date, tuple[str, ...]]:
+            dates, _ = _leaf.split_dates(raw)
+            return {_leaf.to_date(day): _leaf.codes(v) for day, v in dates.items()}
+
+        return self._read("Sf", read, {})
+
+    @property
+    def serp_feature_counts(self) -> Mapping[str, Any]:
+        """SERP-feature counts (``Sfc``: ``Ex``, ``Ne``, ``De``, ``Dn``), as sent."""
+        return self._read("Sfc", lambda raw: MappingProxyType(dict(_leaf.mapping(raw))), {})
+
+    # ---------------------------------------------------------------- per domain
 
     @cached_property
     def begin(self) -> Mapping[str, int | None]:
         """Domain → position at the start of the period (``Be``)."""
-        return _per_domain(self.wire.get("Be", {}), "Be", _leaf.to_opt_int)
+        return self._per_domain("Be", _leaf.to_opt_int)
 
     @cached_property
     def end(self) -> Mapping[str, int | None]:
         """Domain → position at the end of the period (``Fi``)."""
-        return _per_domain(self.wire.get("Fi", {}), "Fi", _leaf.to_opt_int)
+        return self._per_domain("Fi", _leaf.to_opt_int)
 
     @cached_property
     def diff(self) -> Mapping[str, int | None]:
         """Domain → position change over the period (``Diff``)."""
-        return _per_domain(self.wire.get("Diff", {}), "Diff", _leaf.to_opt_int)
+        return self._per_domain("Diff", _leaf.to_opt_int)
 
     @cached_property
     def diff_1d(self) -> Mapping[str, int | None]:
         """Domain → change over one day (``Diff1``)."""
-        return _per_domain(self.wire.get("Diff1", {}), "Diff1", _leaf.to_opt_int)
+        return self._per_domain("Diff1", _leaf.to_opt_int)
 
     @cached_property
     def diff_7d(self) -> Mapping[str, int | None]:
         """Domain → change over one week (``Diff7``)."""
-        return _per_domain(self.wire.get("Diff7", {}), "Diff7", _leaf.to_opt_int)
+        return self._per_domain("Diff7", _leaf.to_opt_int)
 
     @cached_property
     def diff_30d(self) -> Mapping[str, int | None]:
         """Domain → change over one month (``Diff30``)."""
-        return _per_domain(self.wire.get("Diff30", {}), "Diff30", _leaf.to_opt_int)
+        return self._per_domain("Diff30", _leaf.to_opt_int)
+
+    # ---------------------------------------------------------------- lookups
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -130,53 +259,92 @@ class PositionRow:
         """The landing URL of ``domain`` on ``date``."""
         return self.landing_urls.get(self._date(date), {}).get(self._domain(domain))
 
-    def ranking_type(self, domain: str, date: dt.date | str) -> str | None:
-        """``"org"`` or ``"geo"`` (local pack) for ``domain`` on ``date`` (organic reports)."""
-        return self.ranking_types.get(self._date(date), {}).get(self._domain(domain))
+    def ranking_type(self, domain: str, date: dt.date | str) -> tuple[str, ...]:
+        """The SERP features ``domain`` ranks in on ``date`` (``Lt``), such as
+        ``("org",)`` or ``("geo",)``; ``()`` when the answer does not say."""
+        return self.ranking_types.get(self._date(date), {}).get(self._domain(domain), ())
 
     def validate(self) -> None:
-        """Convert every lazy map now (raises ResponseFormatError if one is malformed)."""
-        for name in (
-            "positions",
-            "ranking_types",
-            "landing_urls",
-            "begin",
-            "end",
-            "diff",
-            "diff_1d",
-            "diff_7d",
-            "diff_30d",
-        ):
+        """Read every field now (raises ResponseFormatError if one is malformed)."""
+        for name in _ALL_READS:
             getattr(self, name)
+
+    def __repr__(self) -> str:
+        try:
+            text = f"keyword_id={self.keyword_id!r}, keyword={self.keyword!r}"
+        except ResponseFormatError:
+            text = "malformed"
+        return f"PositionRow({text})"
+
+
+_REQUIRED: Any = object()
+_ALL_READS = (
+    "keyword_id", "keyword", "tags", "cpc", "volume", "added", "intents", "volume_status",
+    "positions", "ranking_types", "landing_urls", "visibility", "share_of_voice", "traffic",
+    "traffic_cost", "visibility_change", "share_of_voice_change", "traffic_change",
+    "traffic_cost_change", "serp_features", "serp_feature_counts", "begin", "end", "diff",
+    "diff_1d", "diff_7d", "diff_30d",
+)  # fmt: skip
+
+
+def _per_domain(raw: Any, leaf: Callable[[Any], V]) -> Mapping[str, V]:
+    return {str(m): leaf(v) for m, v in _leaf.mapping(raw).items()}
+
+
+def _per_date(
+    raw: Any, leaf: Callable[[Any], V]
+) -> tuple[Mapping[dt.date, Mapping[str, V]], Mapping[str, V]]:
+    """Date → domain → value, and the ``Diff`` entry (domain → change) apart."""
+    dates, change = _leaf.split_dates(raw)
+    out = {_leaf.to_date(day): _per_domain(cells, leaf) for day, cells in dates.items()}
+    return out, ({} if change is None else _per_domain(change, leaf))
 
 
 @attrs.frozen
 class CompetitorStats:
-    """A competitor's figures on one date."""
+    """A competitor's figures on one date (or their change: the ``Diff`` entry).
 
-    keywords: int
-    average_position: int
-    deviation: int
-    visibility: float
+    ``average_position`` is a float today (an int in 2015); ``share_of_voice``,
+    ``traffic`` and ``traffic_cost`` are sent today only (``"n/a"`` reads as None)."""
+
+    keywords: int | None
+    average_position: float | None
+    deviation: float | None
+    visibility: float | None
+    share_of_voice: float | None = None
+    traffic: float | None = None
+    traffic_cost: float | None = None
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen
 class CompetitorRow:
-    """A domain found ranking for the campaign's keywords (competitor discovery)."""
+    """A domain found ranking for the campaign's keywords (competitor discovery).
+
+    ``dates`` holds the dates only; the ``Diff`` entry (last vs first date) is ``change``.
+    """
 
     domain: str
     dates: Mapping[dt.date, CompetitorStats]
-    visibility_change: float
-    ps: int | None = None  # sent, undocumented, for your own domain in AdWords reports
+    visibility_change: float | None = None
+    change: CompetitorStats | None = None
+    ps: int | None = None  # position in the competitors list: the main domain's (Md) row
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen
 class VisibilityPoint:
-    """Visibility on one date: absolute (``Vi``) and relative (``Vr``)."""
+    """Visibility on one date: absolute (``Vi``) and relative (``Vr``, the percentage the
+    web app shows: a float), and today's average position, share of voice and traffic."""
 
     date: dt.date
-    visibility: int
-    relative_visibility: int
+    visibility: float
+    relative_visibility: float | None = None
+    average_position: float | None = None
+    share_of_voice: float | None = None
+    traffic: float | None = None
+    traffic_cost: float | None = None
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen
@@ -185,6 +353,7 @@ class CampaignDates:
 
     dates: tuple[dt.date, ...]
     last_crawl: int | None = None
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen
@@ -192,22 +361,81 @@ class OverviewBucket:
     """Keywords of a domain in one depth of results (top 3/10/20/100) and their moves."""
 
     count: int
-    improved: int
-    declined: int
-    difference: int
-    left: int
-    entered: int
+    improved: int | None = None
+    declined: int | None = None
+    difference: int | None = None
+    left: int | None = None
+    entered: int | None = None
 
 
 @attrs.frozen
 class TrackingOverview:
-    """A domain's rankings overview (``tracking_overview_organic``)."""
+    """A domain's rankings overview (``tracking_overview_organic`` / ``_adwords``)."""
 
     total: int
-    visibility: float
-    visibility_change: float
+    visibility: float | None
+    visibility_change: float | None
     all: OverviewBucket
     top3: OverviewBucket
     top10: OverviewBucket
     top20: OverviewBucket
     distribution: Mapping[int, int] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen
+class IntentShare:
+    """A landing page's keywords of one search intent (``Na``: ``i``, ``n``, ``t``, ``c``)."""
+
+    intent: str
+    keywords: int | None = None
+    traffic: float | None = None
+    percent: float | None = None
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen
+class LandingPageStats:
+    """A landing page's figures on one date (or their change over the period)."""
+
+    keywords: int | None = None
+    average_position: float | None = None
+    traffic: float | None = None
+    traffic_cost: float | None = None
+    volume: int | None = None
+    intents: tuple[IntentShare, ...] = ()
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen
+class LandingPageKeyword:
+    """A keyword a landing page ranks for, with its positions per date."""
+
+    keyword_id: str
+    keyword: str
+    status: str | None = None
+    volume: int | None = None
+    volume_status: str | None = None
+    tags: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+    positions: Mapping[dt.date, int | None] = attrs.field(factory=dict)
+    position_change: int | None = None
+    traffic: Mapping[dt.date, float | None] = attrs.field(factory=dict)
+    traffic_cost: Mapping[dt.date, float | None] = attrs.field(factory=dict)
+    ranking_types: Mapping[dt.date, tuple[str, ...]] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen
+class LandingPageRow:
+    """A URL of the domain that ranks for the campaign's keywords (landing pages report,
+    ``tracking_landing_pages_organic`` / ``_adwords``). ``status`` is ``"new"``,
+    ``"lost"`` or None; ``change`` is the ``Diff`` entry of the dates."""
+
+    url: str
+    dates: Mapping[dt.date, LandingPageStats]
+    status: str | None = None
+    change: LandingPageStats | None = None
+    keywords: tuple[LandingPageKeyword, ...] = ()
+    amp: int | None = None  # in the documented example (``Amp``), not in its field table
+    extra: Mapping[str, Any] = extra_field()

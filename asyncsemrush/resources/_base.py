@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from .. import _convert
 from .._wire import ApiRequest, ApiResponse
+from ..errors import ResponseFormatError
 from ..pagination import AsyncPaginator, Shape
 from ..params import integer
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from .._client import SemrushClient
 
 T = TypeVar("T")
+log = logging.getLogger("asyncsemrush")
 
 #: Set by ``SemrushClient.with_response``: answers of the calls made inside it.
 CAPTURE: contextvars.ContextVar[list[ApiResponse] | None] = contextvars.ContextVar(
@@ -40,8 +43,26 @@ class Resource:
         return response
 
     async def _get(self, request: ApiRequest, cls: type[T]) -> T:
+        """A read: its answer as ``cls``, or a ResponseFormatError carrying the answer."""
         response = await self._send(request)
         return cast(T, _convert.structure(response.data, cls))
+
+    async def _write(self, request: ApiRequest, cls: type[T]) -> T:
+        """A write: it succeeded (and was paid for) once the service answered without an
+        error, so a surprise in the answer's shape never raises: what can be typed is
+        returned, the rest listed in ``problems`` (and logged), unknown fields in
+        ``extra``; ``sr.with_response()`` gives the raw answer."""
+        response = await self._send(request)
+        try:
+            return cast(T, _convert.structure(response.data, cls))
+        except ResponseFormatError as exc:
+            log.warning(
+                "%s succeeded but its answer did not fit %s (%s); returning what was read",
+                request.report_type,
+                cls.__name__,
+                exc,
+            )
+            return cast(T, _convert.salvage(response.data, cls))
 
     def _paginate(
         self,
@@ -59,7 +80,7 @@ class Resource:
     ) -> AsyncPaginator[T]:
         shape = Shape(
             request=request,
-            parse=lambda data, where: _convert.rows(data, row, where),
+            parse=lambda data, where: _convert.rows_until_error(data, row, where),
             page_mode=page_mode,
         )
         return AsyncPaginator(

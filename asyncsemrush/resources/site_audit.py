@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from .. import _convert, params
 from .._wire import ApiRequest
-from ..errors import InvalidParameterError, MalformedResponseError, RequestTimeoutError
+from ..errors import InvalidParameterError, RequestTimeoutError
 from ..models import (
     IssueMeta,
     IssueRow,
@@ -21,6 +23,9 @@ from ..models import (
 from ..pagination import AsyncPaginator
 from ..pricing import Usage
 from ._base import MANAGEMENT, REPORTS, Resource
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+log = logging.getLogger("asyncsemrush")
 
 
 def _strings(parameter: str, value: Iterable[str] | None) -> list[str]:
@@ -62,6 +67,7 @@ class SiteAuditResource(Resource):
         removed_parameters: Iterable[str] | None,
         crawl_subdomains: bool,
         respect_crawl_delay: bool,
+        js_rendering: bool | None = None,
     ) -> dict[str, Any]:
         for name, flag in (
             ("notify", notify),
@@ -70,20 +76,24 @@ class SiteAuditResource(Resource):
         ):
             if not isinstance(flag, bool):
                 raise InvalidParameterError(name, flag, "True or False")
-        return {
+        if js_rendering is not None and not isinstance(js_rendering, bool):
+            raise InvalidParameterError("js_rendering", js_rendering, "True, False or None")
+        params.choice("user_agent_type", user_agent_type, params.USER_AGENT_TYPES)
+        body: dict[str, Any] = {
             "domain": params.domain_name("domain", domain),
             "scheduleDay": params.integer("schedule_day", schedule_day, minimum=0, maximum=7),
             "notify": notify,
             "allow": _strings("allow", allow),
             "disallow": _strings("disallow", disallow),
             "pageLimit": params.integer("page_limit", page_limit, minimum=1),
-            "userAgentType": params.integer(
-                "user_agent_type", user_agent_type, minimum=0, maximum=3
-            ),
+            "userAgentType": user_agent_type,
             "removedParameters": _strings("removed_parameters", removed_parameters),
             "crawlSubdomains": crawl_subdomains,
             "respectCrawlDelay": respect_crawl_delay,
         }
+        if js_rendering is not None:
+            body["jsRendering"] = "RENDER_ALL" if js_rendering else "DISABLED"
+        return body
 
     async def _post_settings(self, what: str, body: dict[str, Any]) -> None:
         path = f"{MANAGEMENT}/{self.project_id}/siteaudit/{what}"
@@ -105,10 +115,13 @@ class SiteAuditResource(Resource):
         removed_parameters: Iterable[str] | None = None,
         crawl_subdomains: bool = True,
         respect_crawl_delay: bool = False,
+        js_rendering: bool | None = None,
     ) -> None:
         """Enable Site Audit for the project. ``schedule_day`` 1-7 runs it weekly on that
-        day (0: manual); ``user_agent_type`` 0 SemrushBot desktop, 1 mobile, 2 GoogleBot
-        desktop, 3 mobile; ``page_limit`` pages to crawl. 100 units."""
+        day (0: manual); ``user_agent_type`` 2 GoogleBot desktop, 3 GoogleBot mobile,
+        7 SiteAuditBot desktop, 8 SiteAuditBot mobile, 9 OpenAI search; ``page_limit``
+        pages to crawl; ``js_rendering`` renders JavaScript (``RENDER_ALL``) or not
+        (``DISABLED``; None leaves the service's default). 100 units."""
         body = self._settings(
             domain,
             schedule_day,
@@ -120,6 +133,7 @@ class SiteAuditResource(Resource):
             removed_parameters,
             crawl_subdomains,
             respect_crawl_delay,
+            js_rendering,
         )
         await self._post_settings("enable", body)
 
@@ -136,6 +150,7 @@ class SiteAuditResource(Resource):
         removed_parameters: Iterable[str] | None = None,
         crawl_subdomains: bool = True,
         respect_crawl_delay: bool = False,
+        js_rendering: bool | None = None,
     ) -> None:
         """Change the Site Audit settings (same options as :meth:`enable`). 100 units."""
         body = self._settings(
@@ -149,19 +164,25 @@ class SiteAuditResource(Resource):
             removed_parameters,
             crawl_subdomains,
             respect_crawl_delay,
+            js_rendering,
         )
         await self._post_settings("save", body)
 
-    async def launch(self) -> str:
-        """Start an audit; returns the ID its snapshot will have. 100 units.
-        Never retried once it may have reached the server."""
+    async def launch(self) -> str | None:
+        """Start an audit; returns the ID its snapshot will have (None, logged, if the
+        answer carried none: the audit was started and paid for all the same).
+        100 units. Never retried once it may have reached the server."""
         response = await self._send(
             ApiRequest("POST", f"{self._reports}/launch", "siteaudit_launch")
         )
         data = response.data
-        if not isinstance(data, dict) or not isinstance(data.get("snapshot_id"), str):
-            raise MalformedResponseError("launch answered no snapshot_id", status=response.status)
-        return str(data["snapshot_id"])
+        snapshot_id = data.get("snapshot_id") if isinstance(data, dict) else None
+        if isinstance(snapshot_id, int) and not isinstance(snapshot_id, bool):
+            snapshot_id = str(snapshot_id)
+        if not isinstance(snapshot_id, str) or not snapshot_id:
+            log.warning("siteaudit launch succeeded but answered no snapshot_id: %.200r", data)
+            return None
+        return snapshot_id
 
     async def info(self) -> SiteAuditInfo:
         """The audit's state and its last crawl's figures. 100 units."""
@@ -239,11 +260,12 @@ class SiteAuditResource(Resource):
             page_mode=True,
         )
 
-    async def pages(self, url_contains: str, *, limit: int = 10) -> PageList:
-        """Crawled pages whose URL contains a text, with their IDs. 100 units."""
-        if not isinstance(url_contains, str) or not url_contains:
-            raise InvalidParameterError("url_contains", url_contains, "a non-empty text")
-        q = {"url_contains": url_contains, "limit": str(params.integer("limit", limit, minimum=1))}
+    async def pages(self, url: str, *, limit: int = 10) -> PageList:
+        """Crawled pages whose URL contains ``url`` (a text), with their IDs (sent as
+        ``url``, as the service documents it today). 100 units."""
+        if not isinstance(url, str) or not url:
+            raise InvalidParameterError("url", url, "a non-empty text")
+        q = {"url": url, "limit": str(params.integer("limit", limit, minimum=1))}
         return await self._get(
             ApiRequest("GET", f"{self._reports}/page/list", "siteaudit_page_list", params=q),
             PageList,
@@ -307,9 +329,12 @@ class SiteAuditResource(Resource):
         while True:
             await asyncio.sleep(min(poll, max(deadline - loop.time(), 0)))
             if not (await self.info()).is_running:
-                for snap in await self.snapshots():
+                snaps = await self.snapshots()
+                for snap in snaps:
                     if snap.snapshot_id == snapshot_id:
                         return snap
+                if snapshot_id is None and snaps:  # launch did not say: the newest one
+                    return max(snaps, key=lambda s: s.finish_date or _EPOCH)
             if loop.time() >= deadline:
                 raise RequestTimeoutError(
                     f"audit {snapshot_id} of project {self.project_id} "

@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+import attrs
+
 from .. import _convert, params
 from .._wire import ApiRequest, Method
 from ..errors import InvalidParameterError
@@ -17,13 +19,15 @@ from ..models import (
     CampaignDates,
     CampaignList,
     CompetitorRow,
+    EnabledTracking,
+    LandingPageRow,
     PositionRow,
     TrackedCampaign,
     TrackingOverview,
     VisibilityPoint,
 )
 from ..pagination import AsyncPaginator
-from ..params import DisplayFilter, Keyword, Kind, UrlMask
+from ..params import DisplayFilter, Keyword, Kind, SerpFeature, UrlMask
 from ..pricing import Usage
 from ._base import MANAGEMENT, REPORTS, Resource, optional_int, query
 
@@ -31,6 +35,7 @@ T = TypeVar("T")
 DateLike = dt.date | str
 Masks = str | UrlMask | Sequence[str | UrlMask]
 Filters = str | DisplayFilter | Sequence[DisplayFilter]
+Tags = str | Iterable[str]
 
 
 def _linktype(value: int | None, kind: Kind) -> str | None:
@@ -44,8 +49,54 @@ def _linktype(value: int | None, kind: Kind) -> str | None:
     return str(value)
 
 
-def _tags(value: str | Iterable[str] | None) -> str | None:
-    return None if value is None else params.tags_param(value)
+def _common(
+    *,
+    date_begin: DateLike | None,
+    date_end: DateLike | None,
+    tags: Tags | None = None,
+    tags_condition: str | None = None,
+    linktype: int | None = None,
+    kind: Kind = "organic",
+    use_volume: str | None = None,
+    serp_feature: str | SerpFeature | None = None,
+    domains: int = 1,
+    filters: Filters | None = None,
+) -> dict[str, Any]:
+    """The report parameters most reports share, validated, as query values."""
+    if tags is not None and tags_condition is not None:
+        raise InvalidParameterError(
+            "tags_condition", tags_condition, "None when tags is given (one tag filter)"
+        )
+    if use_volume is not None:
+        params.choice("use_volume", use_volume, params.USE_VOLUME)
+    return dict(
+        display_tags=None if tags is None else params.tags_param(tags),
+        display_tags_condition=None
+        if tags_condition is None
+        else params.tags_condition(tags_condition),
+        display_filter=params.display_filter(filters),
+        linktype_filter=_linktype(linktype, kind),
+        use_volume=use_volume,
+        serp_feature_filter=None
+        if serp_feature is None
+        else params.serp_feature_filter(serp_feature, domains),
+        **params.date_range(date_begin, date_end),
+    )
+
+
+def _url(url: Masks | None) -> tuple[str | None, int]:
+    """``url`` as sent (masks colon-joined), and how many domains it names; ``None``
+    leaves it out (the service then reports the campaign's own URL)."""
+    if url is None:
+        return None, 1
+    masks = params.masks(url)
+    return ":".join(masks), len(masks)
+
+
+def _bare_domains(url: str | Sequence[str], parameter: str = "url") -> str:
+    """Domains without a mask, colon-joined (landing pages, main_domain)."""
+    items = [url] if isinstance(url, str) else list(url)
+    return ":".join(params.domain_name(parameter, item) for item in items)
 
 
 class TrackingResource(Resource):
@@ -73,39 +124,77 @@ class TrackingResource(Resource):
         self,
         url: str,
         *,
-        country_id: int,
+        location_id: int | None = None,
         url_type: params.UrlType = "rootdomain",
+        device: params.Device = "desktop",
+        weekly_notification: bool = False,
+        timezone: int | None = None,
+        business_name: str | None = None,
+        country_id: int | None = None,
         region_id: int | None = None,
         city_id: int | None = None,
-        weekly_notification: bool = False,
         first_letter: bool = True,
-        timezone: int | None = None,
-        device: params.Device = "desktop",
-    ) -> TrackedCampaign:
-        """Enable Position Tracking for the project's ``url`` in a location
-        (``country_id`` from ``sr.geo.countries()``). 100 units."""
+    ) -> EnabledTracking:
+        """Create a Position Tracking campaign in the project for ``url`` at
+        ``location_id`` (from ``sr.geo.locations()``); returns the new campaign's ID
+        (``.campaign_id``), which the other calls take. A second campaign of a project
+        must differ in location and device. ``business_name`` (as in the Google Business
+        Profile) tracks the local pack. 100 units.
+
+        ``country_id`` / ``region_id`` / ``city_id`` (from ``sr.geo.countries()``) are the
+        2015 edition's way to place a campaign, kept for the accounts that still take it;
+        give either ``location_id`` or ``country_id``.
+        """
         params.choice("url_type", url_type, params.URL_TYPES)
         params.choice("device", device, params.DEVICES)
         if not isinstance(url, str) or not url.strip():
             raise InvalidParameterError("url", url, "the tracked URL, such as ebay.com")
-        body: dict[str, Any] = {
-            "tracking_url": url.strip(),
-            "tracking_url_type": url_type,
-            "country_id": str(params.integer("country_id", country_id, minimum=1)),
-            "weekly_notification": "1" if weekly_notification else "0",
-            "first_letter": "1" if first_letter else "0",
-            "device": device,
-        }
-        if region_id is not None:
-            body["region_id"] = str(params.integer("region_id", region_id, minimum=1))
-        if city_id is not None:
-            body["city_id"] = str(params.integer("city_id", city_id, minimum=1))
-        if timezone is not None:
-            body["timezone"] = str(params.integer("timezone", timezone, minimum=-12, maximum=14))
+        for name, flag in (
+            ("weekly_notification", weekly_notification),
+            ("first_letter", first_letter),
+        ):
+            if not isinstance(flag, bool):
+                raise InvalidParameterError(name, flag, "True or False")
+        if (location_id is None) == (country_id is None):
+            raise InvalidParameterError(
+                "location_id",
+                location_id,
+                "a location ID from sr.geo.locations() (or, for "
+                "the 2015 edition, country_id instead: one of the two)",
+            )
+        body: dict[str, Any] = {"tracking_url": url.strip(), "tracking_url_type": url_type}
+        if location_id is not None:
+            for name, value in (("region_id", region_id), ("city_id", city_id)):
+                if value is not None:
+                    raise InvalidParameterError(name, value, "None with location_id")
+            body["location_id"] = params.integer("location_id", location_id, minimum=1)
+            body["weekly_notification"] = weekly_notification
+            body["device"] = device
+            if business_name is not None:
+                if not isinstance(business_name, str) or not business_name.strip():
+                    raise InvalidParameterError("business_name", business_name, "a non-empty name")
+                body["business_name"] = business_name.strip()
+            if timezone is not None:
+                body["timezone"] = params.integer("timezone", timezone, minimum=-12, maximum=14)
+        else:
+            if business_name is not None:
+                raise InvalidParameterError("business_name", business_name, "None with country_id")
+            body["country_id"] = str(params.integer("country_id", country_id, minimum=1))
+            body["weekly_notification"] = "1" if weekly_notification else "0"
+            body["first_letter"] = "1" if first_letter else "0"
+            body["device"] = device
+            if region_id is not None:
+                body["region_id"] = str(params.integer("region_id", region_id, minimum=1))
+            if city_id is not None:
+                body["city_id"] = str(params.integer("city_id", city_id, minimum=1))
+            if timezone is not None:
+                body["timezone"] = str(
+                    params.integer("timezone", timezone, minimum=-12, maximum=14)
+                )
         request = ApiRequest(
             "POST", f"{MANAGEMENT}/{self.project_id}/tracking/enable", "tracking_enable", json=body
         )
-        return await self._get(request, TrackedCampaign)
+        return await self._write(request, EnabledTracking)
 
     async def notifications(self, enabled: bool) -> TrackedCampaign:
         """Turn the weekly statistics email on or off. 100 units."""
@@ -115,8 +204,9 @@ class TrackingResource(Resource):
             "PUT" if enabled else "DELETE",
             f"{MANAGEMENT}/{self.campaign_id}/tracking/notifications",
             "tracking_notification_update",
+            expect="json_or_empty",
         )
-        return await self._get(request, TrackedCampaign)
+        return await self._write(request, TrackedCampaign)
 
     async def campaigns(self) -> CampaignList:
         """The project's Position Tracking campaigns (their ``"{project}_{n}"`` IDs). 100 units."""
@@ -129,34 +219,39 @@ class TrackingResource(Resource):
         self, keywords: Iterable[str | Keyword] | str | Keyword
     ) -> TrackedCampaign:
         """Track more keywords (``Keyword("seo", tags=("brand",))`` for tags; tags are
-        sanitised as the service does). 100 units per keyword (reserved as if all are new)."""
+        sanitised as the service does). 100 units per keyword actually added: reserved
+        as if all are new, settled by the keywords the answer shows as added (already
+        tracked ones are not charged)."""
         kws = params.keywords(keywords)
         body = {"keywords": [k.as_json() for k in kws]}
-        request = self._campaign(
-            "PUT", "keywords", "project_add_keywords", body, Usage(keywords=len(kws))
+        request = attrs.evolve(
+            self._campaign(
+                "PUT", "keywords", "project_add_keywords", body, Usage(keywords=len(kws))
+            ),
+            keywords=tuple(k.keyword for k in kws),
         )
-        return await self._get(request, TrackedCampaign)
+        return await self._write(request, TrackedCampaign)
 
     async def remove_keywords(
         self, keywords: Iterable[str | Keyword] | str | Keyword
     ) -> TrackedCampaign:
         """Stop tracking keywords. 100 units."""
         body = {"keywords": [{"keyword": k.keyword} for k in params.keywords(keywords)]}
-        return await self._get(
+        return await self._write(
             self._campaign("DELETE", "keywords", "project_delete_keywords", body), TrackedCampaign
         )
 
     async def add_competitors(self, domains: Iterable[str] | str) -> TrackedCampaign:
         """Track competitors (at most 20 per campaign). 100 units."""
         body = {"competitors": params.domains(domains)}
-        return await self._get(
+        return await self._write(
             self._campaign("PUT", "competitors", "project_add_competitors", body), TrackedCampaign
         )
 
     async def remove_competitors(self, domains: Iterable[str] | str) -> TrackedCampaign:
         """Stop tracking competitors. 100 units."""
         body = {"competitors": params.domains(domains)}
-        return await self._get(
+        return await self._write(
             self._campaign("DELETE", "competitors", "project_delete_competitors", body),
             TrackedCampaign,
         )
@@ -173,14 +268,14 @@ class TrackingResource(Resource):
     async def add_tags(self, tag: str, keywords: Iterable[str] | str) -> TrackedCampaign:
         """Tag keywords (at most 5 tags a keyword; the tag is sanitised as the service
         does: ``"Brand!"`` becomes ``"brand"``). 100 units."""
-        return await self._get(
+        return await self._write(
             self._campaign("PUT", "tags", "project_add_tags", self._tag_body(tag, keywords)),
             TrackedCampaign,
         )
 
     async def remove_tags(self, tag: str, keywords: Iterable[str] | str) -> TrackedCampaign:
         """Remove a tag from keywords. 100 units."""
-        return await self._get(
+        return await self._write(
             self._campaign("DELETE", "tags", "project_remove_tags", self._tag_body(tag, keywords)),
             TrackedCampaign,
         )
@@ -188,9 +283,9 @@ class TrackingResource(Resource):
     # ------------------------------------------------------------------ reports
 
     def _report(
-        self, report_type: str, values: dict[str, str], usage: Usage | None = None
+        self, report_type: str, values: dict[str, Any], usage: Usage | None = None
     ) -> ApiRequest:
-        q = {"action": "report", "type": report_type, **values}
+        q = {"action": "report", "type": report_type, **query(**values)}
         return ApiRequest(
             "GET",
             f"{REPORTS}/{self.campaign_id}/tracking/",
@@ -200,12 +295,13 @@ class TrackingResource(Resource):
         )
 
     def _report_pages(
-        self, report_type: str, values: dict[str, str], row: type[T], **paging: Any
+        self, report_type: str, values: dict[str, Any], row: type[T], **paging: Any
     ) -> AsyncPaginator[T]:
         """A per-line report paged by ``display_offset``/``display_limit``."""
+        fixed = query(**values)
 
         def request(offset: int, limit: int) -> ApiRequest:
-            page = {**values, "display_offset": str(offset), "display_limit": str(limit)}
+            page = {**fixed, "display_offset": str(offset), "display_limit": str(limit)}
             return self._report(report_type, page, Usage(lines=limit))
 
         return self._paginate(request, row, report_type, **paging)
@@ -216,35 +312,42 @@ class TrackingResource(Resource):
 
     async def overview(
         self,
-        url: Masks,
-        *,
-        date_begin: DateLike | None = None,
-        date_end: DateLike | None = None,
-        tags: str | Iterable[str] | None = None,
-        linktype: int | None = None,
-    ) -> TrackingOverview:
-        """A domain's organic rankings overview: top 3/10/20/100 counts and their moves.
-        100 units."""
-        values = query(
-            url=":".join(params.masks(url)),
-            display_tags=_tags(tags),
-            linktype_filter=_linktype(linktype, "organic"),
-            **params.date_range(date_begin, date_end),
-        )
-        return await self._get(self._report("tracking_overview_organic", values), TrackingOverview)
-
-    def positions(
-        self,
-        url: Masks,
+        url: Masks | None = None,
         *,
         kind: Kind = "organic",
         date_begin: DateLike | None = None,
         date_end: DateLike | None = None,
-        tags: str | Iterable[str] | None = None,
+        tags: Tags | None = None,
+        tags_condition: str | None = None,
+        linktype: int | None = None,
+    ) -> TrackingOverview:
+        """A domain's rankings overview (organic or AdWords): top 3/10/20/100 counts and
+        their moves. ``url`` defaults to the campaign's. 100 units."""
+        k = params.kind(kind)
+        sent, _ = _url(url)
+        values = _common(
+            date_begin=date_begin, date_end=date_end, tags=tags,
+            tags_condition=tags_condition, linktype=linktype, kind=k,
+        )  # fmt: skip
+        request = self._report(f"tracking_overview_{k}", {"url": sent, **values})
+        return await self._get(request, TrackingOverview)
+
+    def positions(
+        self,
+        url: Masks | None = None,
+        *,
+        kind: Kind = "organic",
+        date_begin: DateLike | None = None,
+        date_end: DateLike | None = None,
+        tags: Tags | None = None,
+        tags_condition: str | None = None,
         filters: Filters | None = None,
         sort: str | None = None,
         top_filter: str | None = None,
         linktype: int | None = None,
+        serp_feature: str | SerpFeature | None = None,
+        use_volume: str | None = None,
+        business_name: str | None = None,
         page_size: int = 1000,
         max_rows: int | None = None,
         max_units: int | None = None,
@@ -253,50 +356,56 @@ class TrackingResource(Resource):
         speculate: bool = True,
     ) -> AsyncPaginator[PositionRow]:
         """Keywords with the positions of up to 6 domains (``url``: url masks, colon-joined
-        or a sequence) per date, as an :class:`AsyncPaginator`. 100 units per row.
+        or a sequence; the campaign's URL when None) per date, as an
+        :class:`AsyncPaginator`. 100 units per row.
 
         ``filters`` (``DisplayFilter``, at most 25), ``sort`` (``ph_asc``, ``nq_desc``,
-        ``0_pos_asc``, ...), ``tags``, ``top_filter`` (``top_10``-style names:
-        ``top_3``, ``top_1page``, ...), ``linktype`` (0 include local pack, 1 only, 2
-        exclude; organic only).
+        ``0_pos_asc``, ``0_diff_desc``, ``sov_desc``, ``vi_desc``, ...), ``tags`` or
+        ``tags_condition`` (``"brand&!old"``), ``top_filter`` (``top_3``, ``top_1page``,
+        ...), ``linktype`` (see ``params.LINKTYPE_FILTERS``; organic only),
+        ``serp_feature`` (``"fsn,0"``: keywords with a featured snippet for the first
+        domain; ``"-geo"`` without a local pack; organic only), ``use_volume``
+        (``national``, ``regional``, ``local``).
         """
         k = params.kind(kind)
-        masks = params.masks(url)
-        values = query(
-            url=":".join(masks),
-            display_tags=_tags(tags),
-            display_filter=params.display_filter(filters),
-            display_sort=None if sort is None else params.position_sort(sort, len(masks)),
+        sent, domains = _url(url)
+        if serp_feature is not None and k == "adwords":
+            raise InvalidParameterError("serp_feature", serp_feature, "None for AdWords reports")
+        values = _common(
+            date_begin=date_begin, date_end=date_end, tags=tags,
+            tags_condition=tags_condition, linktype=linktype, kind=k, use_volume=use_volume,
+            serp_feature=serp_feature, domains=domains, filters=filters,
+        )  # fmt: skip
+        if business_name is not None and (
+            not isinstance(business_name, str) or not business_name.strip()
+        ):
+            raise InvalidParameterError("business_name", business_name, "a non-empty name")
+        values.update(
+            url=sent,
+            display_sort=None if sort is None else params.position_sort(sort, domains),
             top_filter=None if top_filter is None else params.top_filter(top_filter),
-            linktype_filter=_linktype(linktype, k),
-            **params.date_range(date_begin, date_end),
+            business_name=business_name,
         )
-        report_type = f"tracking_position_{k}"
-
         return self._report_pages(
-            report_type,
-            values,
-            PositionRow,
-            page_size=page_size,
-            max_rows=max_rows,
-            max_units=max_units,
-            prefetch=prefetch,
-            start_offset=start_offset,
-            speculate=speculate,
-        )
+            f"tracking_position_{k}", values, PositionRow,
+            page_size=page_size, max_rows=max_rows, max_units=max_units, prefetch=prefetch,
+            start_offset=start_offset, speculate=speculate,
+        )  # fmt: skip
 
     def competitors(
         self,
         *,
         url_type: params.UrlType = "rootdomain",
         url: str | None = None,
+        main_domain: str | None = None,
         kind: Kind = "organic",
         black_list: Iterable[str] | None = None,
         top_start: int | None = None,
         top_end: int | None = None,
         date_begin: DateLike | None = None,
         date_end: DateLike | None = None,
-        tags: str | Iterable[str] | None = None,
+        tags: Tags | None = None,
+        tags_condition: str | None = None,
         sort: str | None = None,
         linktype: int | None = None,
         page_size: int = 100,
@@ -307,60 +416,109 @@ class TrackingResource(Resource):
         speculate: bool = True,
     ) -> AsyncPaginator[CompetitorRow]:
         """Domains ranking for the campaign's keywords (competitor discovery), as an
-        :class:`AsyncPaginator`; ``page.meta["Md"]`` is your own domain.
-        1000 units per row."""
+        :class:`AsyncPaginator`. ``main_domain`` (a domain without a mask) adds its own
+        row at the top of every page: ``page.meta["Md"]``. 1000 units per row."""
         k = params.kind(kind)
         params.choice("url_type", url_type, params.URL_TYPES)
         start = optional_int("top_start", top_start, minimum=1, maximum=100)
         stop = optional_int("top_end", top_end, minimum=1, maximum=100)
         if start and stop and int(start) > int(stop):
             raise InvalidParameterError("top_start", top_start, f"at most top_end ({top_end})")
-        values = query(
+        values = _common(
+            date_begin=date_begin, date_end=date_end, tags=tags,
+            tags_condition=tags_condition, linktype=linktype, kind=k,
+        )  # fmt: skip
+        values.update(
             url_type=url_type,
-            url=None if url is None else ":".join(params.masks(url)),
+            url=_url(url)[0],
+            main_domain=None
+            if main_domain is None
+            else params.domain_name("main_domain", main_domain),
             black_list=None
             if black_list is None
             else "|".join(params.domains(black_list, "black_list")),
             top_start=start,
             top_end=stop,
-            display_tags=_tags(tags),
             display_sort=None if sort is None else params.competitor_sort(sort),
-            linktype_filter=_linktype(linktype, k),
-            **params.date_range(date_begin, date_end),
         )
-        report_type = f"tracking_competitors_{k}"
-
         return self._report_pages(
-            report_type,
-            values,
-            CompetitorRow,
-            page_size=page_size,
-            max_rows=max_rows,
-            max_units=max_units,
-            prefetch=prefetch,
-            start_offset=start_offset,
-            speculate=speculate,
-        )
+            f"tracking_competitors_{k}", values, CompetitorRow,
+            page_size=page_size, max_rows=max_rows, max_units=max_units, prefetch=prefetch,
+            start_offset=start_offset, speculate=speculate,
+        )  # fmt: skip
 
-    async def visibility(
+    def landing_pages(
         self,
-        url: Masks,
+        url: str | Sequence[str],
         *,
         kind: Kind = "organic",
         date_begin: DateLike | None = None,
         date_end: DateLike | None = None,
-        tags: str | Iterable[str] | None = None,
+        tags: Tags | None = None,
+        tags_condition: str | None = None,
+        filters: Filters | None = None,
+        sort: str | None = None,
+        newlost: str | None = None,
         linktype: int | None = None,
-    ) -> list[VisibilityPoint]:
-        """A domain's visibility index per date. 100 units."""
+        use_volume: str | None = None,
+        page_size: int = 100,
+        max_rows: int | None = None,
+        max_units: int | None = None,
+        prefetch: int = 4,
+        start_offset: int = 0,
+        speculate: bool = True,
+    ) -> AsyncPaginator[LandingPageRow]:
+        """The domain's URLs that rank for the campaign's keywords, with their keywords
+        (``url``: domains **without** a mask, such as ``"ebay.com"``), as an
+        :class:`AsyncPaginator`. ``newlost``: ``"new"`` or ``"lost"`` URLs only; ``sort``:
+        ``1_mc_desc`` and the like; ``page.meta`` has ``new``, ``lost``, ``keywords`` and
+        ``Pc``. **1000 units per landing page (row).**"""
         k = params.kind(kind)
-        values = query(
-            url=":".join(params.masks(url)),
-            display_tags=_tags(tags),
-            linktype_filter=_linktype(linktype, k),
-            **params.date_range(date_begin, date_end),
+        if newlost is not None:
+            params.choice("newlost", newlost, params.NEWLOST_FILTERS)
+        values = _common(
+            date_begin=date_begin, date_end=date_end, tags=tags,
+            tags_condition=tags_condition, linktype=linktype, kind=k, use_volume=use_volume,
+            filters=filters,
+        )  # fmt: skip
+        values.update(
+            url=_bare_domains(url),
+            display_sort=None if sort is None else params.landing_sort(sort),
+            newlost_filter=newlost,
         )
-        response = await self._send(self._report(f"tracking_visibility_{k}", values))
+        return self._report_pages(
+            f"tracking_landing_pages_{k}", values, LandingPageRow,
+            page_size=page_size, max_rows=max_rows, max_units=max_units, prefetch=prefetch,
+            start_offset=start_offset, speculate=speculate,
+        )  # fmt: skip
+
+    async def visibility(
+        self,
+        url: Masks | None = None,
+        *,
+        kind: Kind = "organic",
+        date_begin: DateLike | None = None,
+        date_end: DateLike | None = None,
+        tags: Tags | None = None,
+        tags_condition: str | None = None,
+        filters: Filters | None = None,
+        linktype: int | None = None,
+        serp_feature: str | SerpFeature | None = None,
+        use_volume: str | None = None,
+    ) -> list[VisibilityPoint]:
+        """A domain's visibility per date (``url`` defaults to the campaign's). 100 units."""
+        k = params.kind(kind)
+        sent, domains = _url(url)
+        if serp_feature is not None and k == "adwords":
+            raise InvalidParameterError("serp_feature", serp_feature, "None for AdWords reports")
+        values = _common(
+            date_begin=date_begin, date_end=date_end, tags=tags,
+            tags_condition=tags_condition, linktype=linktype, kind=k, use_volume=use_volume,
+            serp_feature=serp_feature, domains=domains, filters=filters,
+        )  # fmt: skip
+        response = await self._send(
+            self._report(f"tracking_visibility_{k}", {"url": sent, **values})
+        )
         data = response.data
         return _convert.rows(
             data.get("data", {}) if isinstance(data, dict) else data, VisibilityPoint

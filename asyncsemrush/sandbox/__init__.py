@@ -19,9 +19,9 @@ from .._redact import register_secret
 from . import _gen as gen
 from ._routes import routes
 from ._server import Faults, RecordedRequest, SandboxServer
-from ._state import World
+from ._state import EDITIONS, Edition, World
 
-__all__ = ["DEFAULT_END_DATE", "Faults", "RecordedRequest", "Sandbox"]
+__all__ = ["DEFAULT_END_DATE", "EDITIONS", "Faults", "RecordedRequest", "Sandbox"]
 
 #: The last collected date of generated campaigns (fixed, so output never drifts).
 DEFAULT_END_DATE = dt.date(2026, 1, 31)
@@ -37,7 +37,10 @@ class Sandbox:
     ``end_date``. ``rate_limit``: requests per second before HTTP 429 (``None``:
     unlimited); ``max_concurrent``: requests in flight before 429. ``faults``:
     injected failures (:class:`Faults`). The same ``seed`` gives byte-identical
-    answers.
+    answers. ``edition``: ``"today"`` (the default) answers in the shapes the service
+    documents today (``CURRENT_V3.md``: tools as objects, ``"-"`` for not ranking,
+    float metrics, ``Diff`` entries, the new endpoints and enable answer); ``"2015"`` in
+    the shapes of the 2015 reference.
     """
 
     def __init__(
@@ -58,11 +61,15 @@ class Sandbox:
         audit_duration: float = 1.0,
         page_cache_bytes: int = 256 * 1024 * 1024,
         api_disabled: bool = False,
+        edition: Edition = "today",
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         if not 0 <= competitors <= 19:
             raise ValueError("competitors must be between 0 and 19")
+        if edition not in EDITIONS:
+            raise ValueError(f"edition must be one of {', '.join(EDITIONS)}")
+        self.edition = edition
         self.seed = seed
         self.api_key = "".join(f"{gen.mix(seed, k):08x}" for k in range(1, 5))
         register_secret(self.api_key)
@@ -76,6 +83,7 @@ class Sandbox:
             keywords_limit=keywords_limit,
             audit_pages=audit_pages,
             audit_duration=audit_duration,
+            edition=edition,
         )
         self.server = SandboxServer(
             world,
@@ -187,13 +195,17 @@ class Sandbox:
         self.server.requests.clear()
 
     def __repr__(self) -> str:
-        return f"<Sandbox {self.base_url or 'stopped'} seed={self.seed} balance={self.balance}>"
+        return (
+            f"<Sandbox {self.base_url or 'stopped'} seed={self.seed} edition={self.edition}"
+            f" balance={self.balance}>"
+        )
 
     def describe(self) -> dict[str, Any]:
         """What a person needs to point a client at this sandbox."""
         return {
             "base_url": self.base_url,
             "api_key": self.api_key,
+            "edition": self.edition,
             "project_id": self.project_id,
             "campaign_id": self.campaign_id,
             "audit_project_id": self.audit_project_id,

@@ -1,4 +1,8 @@
-"""Site Audit answers, in the reference's wire format (epoch-millisecond times)."""
+"""Site Audit answers, in the wire format of either edition (epoch-millisecond times).
+
+Today's answers (``CURRENT_V3.md`` §5) drop ``canonical``, the issue rows' title, info
+and first/last seen, the issue descriptions' ``desc`` and the page's ``weight``, and add
+``current_snapshot``, ``jsRendering`` and more to the info."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from ._state import (
     NOTICE_ISSUES,
     WARNING_ISSUES,
     Audit,
+    Edition,
     Project,
     Snapshot,
     bad,
@@ -80,7 +85,7 @@ def find_snapshot(audit: Audit, snapshot_id: str | None) -> Snapshot:
     raise bad("Parameter snapshot_id is invalid.")
 
 
-def info(project: Project, audit: Audit) -> dict[str, Any]:
+def info(project: Project, audit: Audit, edition: Edition) -> dict[str, Any]:
     last = audit.snapshots[-1] if audit.snapshots else None
     prev = audit.snapshots[-2] if len(audit.snapshots) > 1 else None
     groups = _groups(last, prev) if last else {"errors": [], "warnings": [], "notices": []}
@@ -98,7 +103,7 @@ def info(project: Project, audit: Audit) -> dict[str, Any]:
     if last:
         defects = {str(k): v for k, v in sorted(last.issues.items())}
     have_issues = min(pages, len(defects) * 3)
-    return {
+    out: dict[str, Any] = {
         "id": project.project_id,
         "name": project.project_name,
         "url": audit.domain,
@@ -142,12 +147,39 @@ def info(project: Project, audit: Audit) -> dict[str, Any]:
         "removedParameters": list(audit.settings.get("removedParameters") or []),
         "excluded_checks": None,
     }
+    if edition == "today":
+        del out["canonical"]
+        out["mask_allow"] = "\n".join(out["mask_allow"])  # some answers send one string
+        out.update(
+            current_snapshot={
+                "quality": {"value": last.quality if last else 0, "delta": 0},
+                "errors": total("errors"),
+                "warnings": total("warnings"),
+                "notices": total("notices"),
+                "thematicScores": {"performance": {"value": 80, "delta": 0}},
+            },
+            jsRendering=audit.settings.get("jsRendering", "DISABLED"),
+            scheduleDay=int(audit.settings.get("scheduleDay", 0)),
+            crawlSourceType="WEBSITE",
+        )
+    return out
 
 
-def meta_issues() -> dict[str, Any]:
+def meta_issues(edition: Edition) -> dict[str, Any]:
     issues = []
     for issue_id in ERROR_ISSUES + WARNING_ISSUES + NOTICE_ISSUES:
         title, column = _TITLES.get(issue_id, (f"Site Audit check #{issue_id}", "Info"))
+        if edition == "today":
+            issues.append(
+                {
+                    "id": issue_id,
+                    "title": title,
+                    "title_page": f"##count## pages: {title.lower()}",
+                    "url_column": "Page URL",
+                    "info_column": column,
+                }
+            )
+            continue
         issues.append(
             {
                 "id": issue_id,
@@ -174,7 +206,13 @@ def page_id(seed: int, project_id: int, n: int) -> str:
 
 
 def issue_rows(
-    seed: int, project: Project, audit: Audit, snapshot: Snapshot, issue_id: int, sort: str
+    seed: int,
+    project: Project,
+    audit: Audit,
+    snapshot: Snapshot,
+    issue_id: int,
+    sort: str,
+    edition: Edition,
 ) -> list[dict[str, Any]]:
     count = snapshot.issues.get(issue_id, 0)
     pages = max(snapshot.pages_crawled, 1)
@@ -195,12 +233,24 @@ def issue_rows(
             }
         )
     if sort:
-        if sort not in ("index_asc", "index_desc", "firstseen_asc", "firstseen_desc"):
+        if sort not in (
+            "index_asc",
+            "index_desc",
+            "firstseen_asc",
+            "firstseen_desc",
+            "ASC",
+            "DESC",
+        ):
             raise bad(f"Incorrect order field {sort}")
-        if sort.startswith("firstseen"):
+        if sort in ("ASC", "DESC"):
+            rows.sort(key=lambda r: int(r["first_seen"]), reverse=sort == "DESC")
+        elif sort.startswith("firstseen"):
             rows.sort(key=lambda r: int(r["first_seen"]), reverse=sort.endswith("desc"))
         elif sort.endswith("desc"):
             rows.reverse()
+    if edition == "today":  # three fields a row
+        keep = ("target_url", "page_id", "source_url")
+        rows = [{k: r[k] for k in keep} for r in rows]
     return rows
 
 
@@ -218,7 +268,9 @@ def page_list(
     }
 
 
-def page_info(seed: int, project: Project, audit: Audit, pid: str) -> dict[str, Any]:
+def page_info(
+    seed: int, project: Project, audit: Audit, pid: str, edition: Edition
+) -> dict[str, Any]:
     snapshot = audit.snapshots[-1] if audit.snapshots else None
     pages = snapshot.pages_crawled if snapshot else 0
     for n in range(pages):
@@ -255,4 +307,6 @@ def page_info(seed: int, project: Project, audit: Audit, pid: str) -> dict[str, 
                 )
         out[name] = groups
     out["page_id"] = pid
+    if edition == "today":
+        del out["weight"]
     return out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import attrs
 
@@ -20,6 +21,13 @@ class SandboxError(Exception):
         self.code = code
         self.message = message
         self.status = status
+
+
+#: Which edition of the service the sandbox speaks: today's shapes (``CURRENT_V3.md``)
+#: or the 2015 reference's.
+Edition = Literal["today", "2015"]
+EDITIONS = ("today", "2015")
+OWNER_ID = 123456780
 
 
 def bad(message: str, status: int = 400) -> SandboxError:
@@ -91,13 +99,20 @@ class Campaign:
     def domains(self) -> list[str]:
         return [self.url, *self.competitors]
 
-    def as_json(self, project: Project) -> dict[str, Any]:
-        """The 'updated campaign' answer of the management calls (SUPPLEMENT.md)."""
+    def as_json(
+        self, project: Project, edition: Edition, mentioned: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """The 'updated campaign' answer of the management calls (SUPPLEMENT.md): every
+        keyword, as documented; past 10,000 the ``mentioned`` ones and the first 100."""
         live = self.live()
-        shown = [live[k] for k in range(min(len(live), 100))]
+        if len(live) <= 10_000:
+            shown = list(live)
+        else:
+            named = [i for i in map(self.find, mentioned) if i is not None]
+            shown = [*named, *(i for i in live[:100] if i not in set(named))]
         return {
             "url": project.url,
-            "tools": list(project.tools),
+            "tools": project.tools_json(edition),
             "project_id": project.project_id,
             "project_name": project.project_name,
             "campaign_id": self.campaign_id,
@@ -148,12 +163,31 @@ class Project:
     campaigns: list[Campaign] = attrs.field(factory=list)
     audit: Audit | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
+    def tools_json(self, edition: Edition) -> list[Any]:
+        """Strings in 2015, ``{"tool": name}`` objects today."""
+        return list(self.tools) if edition == "2015" else [{"tool": t} for t in self.tools]
+
+    def as_json(self, edition: Edition) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "url": self.url,
-            "tools": list(self.tools),
+            "tools": self.tools_json(edition),
             "project_id": self.project_id,
             "project_name": self.project_name,
+        }
+        if edition == "today":
+            data.update(domain_unicode=self.url, owner_id=OWNER_ID, permission=["OWNER"])
+        return data
+
+    def keywords_json(self, edition: Edition) -> dict[str, Any]:
+        """A project without a campaign yet, in the management calls' shape: its
+        keywords and competitors wait for ``tracking/enable`` (assumed, as in 2015)."""
+        return {
+            "url": self.url,
+            "tools": self.tools_json(edition),
+            "project_id": self.project_id,
+            "project_name": self.project_name,
+            "competitors": list(self.competitors),
+            "keywords": [dict(k) for k in self.keywords],
         }
 
 
@@ -190,7 +224,9 @@ class World:
         keywords_limit: int,
         audit_pages: int,
         audit_duration: float,
+        edition: Edition = "today",
     ) -> None:
+        self.edition: Edition = edition
         self.seed = seed
         self.end_date = end_date
         self.days = days

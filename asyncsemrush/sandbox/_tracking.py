@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import attrs
 
 from . import _gen as gen
-from ._state import Campaign, SandboxError, bad
+from ._state import Campaign, Edition, SandboxError, bad
 
 TOP_FILTERS = {
     f"top_{name}{suffix}": limit
@@ -67,8 +67,12 @@ class Period:
         return cls(chosen or (campaign.dates[-1],))
 
 
-def masks_of(query: Mapping[str, str]) -> list[str]:
+def masks_of(query: Mapping[str, str], default: Campaign | None = None) -> list[str]:
+    """The url masks of a report; without ``url``, the campaign's own (``default``,
+    where the edition makes ``url`` optional)."""
     url = query.get("url", "")
+    if not url and default is not None:
+        return [campaign_mask(default)]
     if not url:
         raise SandboxError(519, "Missing mandatory URL parameter")
     masks = [m for m in url.split(":") if m]
@@ -82,6 +86,15 @@ def masks_of(query: Mapping[str, str]) -> list[str]:
     if not 1 <= len(joined) <= 6:
         raise bad("Parameter url is invalid.")
     return joined
+
+
+def campaign_mask(campaign: Campaign) -> str:
+    """The url mask of the campaign's own URL."""
+    if campaign.url_type == "rootdomain":
+        return f"*.{campaign.url}/*"
+    if campaign.url_type in ("subdomain", "subfolder"):
+        return f"{campaign.url.rstrip('/')}/*"
+    return campaign.url
 
 
 def _filter_fn(campaign: Campaign, spec: str) -> Callable[[int], bool]:
@@ -134,6 +147,8 @@ def _filter_fn(campaign: Campaign, spec: str) -> Callable[[int], bool]:
 def _sort_key(
     campaign: Campaign, sort: str, masks: list[str], period: Period
 ) -> tuple[Callable[[int], Any], bool]:
+    """The row order of a positions ``display_sort`` (today's visibility and share of
+    voice keys follow the first domain's position, which they derive from)."""
     seed = campaign.seed
     field, _, direction = sort.rpartition("_")
     if direction not in ("asc", "desc") or not field:
@@ -154,17 +169,25 @@ def _sort_key(
         return lambda i: float(gen.cpc(seed, i)), reverse
     if field == "nq":
         return lambda i: int(gen.volume(seed, i)), reverse
+    if field in ("sov", "sovdiff", "vi"):
+        return lambda i: -pos(i, 0, last), reverse
     if field.isdigit() and len(field) == 8:
         when = parse_date(field, "display_sort")
         assert when is not None
         return lambda i: pos(i, 0, when.toordinal()), reverse
     head, _, what = field.partition("_")
-    if head.isdigit() and int(head) < len(masks) and what in ("pos", "fi", "be", "di"):
+    if (
+        head.isdigit()
+        and int(head) < len(masks)
+        and what in ("pos", "fi", "be", "di", "diff", "vd")
+    ):
         d = int(head)
         if what in ("pos", "fi"):
             return lambda i: pos(i, d, last), reverse
         if what == "be":
             return lambda i: pos(i, d, first), reverse
+        if what == "vd":
+            return lambda i: pos(i, d, last) - pos(i, d, first), reverse
         return lambda i: pos(i, d, first) - pos(i, d, last), reverse
     raise bad(f"Incorrect order field {sort}")
 
@@ -264,49 +287,76 @@ def select_rows(
     return cache.get(key, build)
 
 
-def _cell(p: Pos) -> str:
-    return "" if p is None else str(p)
+_FEATURES = ("new", "twt", "rev", "stl", "kng", "rel", "knw", "img", "vid", "fsn")
+_INTENTS = ("i", "n", "t", "c")
 
 
-def _diff(a: Pos, b: Pos) -> int:
-    return 0 if a is None or b is None else a - b
+def _features(h: int) -> list[str]:
+    """The SERP features on a results page, from one hash's bits."""
+    return [f for b, f in enumerate(_FEATURES) if h >> b & 1]
+
+
+def _diff(a: Pos, b: Pos) -> int | None:
+    return None if a is None or b is None else a - b
+
+
+def _ctr(p: Pos) -> float:
+    """A made-up click-through share of a position (for visibility and traffic)."""
+    return 0.0 if p is None else round(max(0.0, 31 - p) / 30, 4)
 
 
 def position_row(
-    campaign: Campaign, i: int, masks: list[str], period: Period, adwords: bool, linktype: int
+    campaign: Campaign,
+    i: int,
+    masks: list[str],
+    period: Period,
+    adwords: bool,
+    linktype: int,
+    edition: Edition,
 ) -> dict[str, Any]:
-    """One row of ``tracking_position_organic`` / ``_adwords``, in the wire format."""
+    """One row of ``tracking_position_organic`` / ``_adwords``, in the wire format of
+    ``edition``: today not ranking is ``"-"``, positions are numbers, ``Lt`` lists
+    feature codes, and ``Kb``, ``In``, ``Gs``, ``Vi``, ``Sov``, ``Tr``, ``Tc``, ``Sf``
+    are sent; 2015 sent positions as text and ``""`` for not ranking."""
+    today = edition == "today"
+    none: Any = "-" if today else ""
     seed = campaign.seed
     step, keys, ordinals = gen.step, period.keys, period.ordinals
-    cells: list[list[str]] = []  # per domain, per day: the position as sent
-    kinds: list[list[str]] = []  # per domain, per day: "org" / "geo"
-    be: dict[str, str] = {}
-    fi: dict[str, str] = {}
-    diffs: dict[str, dict[str, int]] = {name: {} for name in ("Diff", "Diff1", "Diff7", "Diff30")}
+    cells: list[list[Any]] = []  # per domain, per day: the position as sent
+    kinds: list[list[bool]] = []  # per domain, per day: in the local pack
+    ranks: list[list[int | None]] = []
+    be: dict[str, Any] = {}
+    fi: dict[str, Any] = {}
+    diffs: dict[str, dict[str, Any]] = {name: {} for name in ("Diff", "Diff1", "Diff7", "Diff30")}
     for mask in masks:
         dom = gen.text_id(mask)
         base = gen.base_rank(seed, i, dom)
         prefix = gen.mix(seed, i, dom)  # mix(seed, i, dom, day) == step(prefix, day)
-        shown: list[str] = []
-        kind: list[str] = []
-        raw: list[int | None] = []
+        shown: list[Any] = []
+        kind: list[bool] = []
+        raw: list[int | None] = []  # before the link-type filter: what Diff* compare
         for day in ordinals:
             h = step(prefix, day)
             p = gen.day_position(base, h)
             local = gen.local_flag(h)
+            kind.append(local)
             raw.append(p)
-            kind.append("geo" if local else "org")
             if (linktype == 1 and not local) or (linktype == 2 and local):
                 p = None
-            shown.append("" if p is None else str(p))
+            shown.append(none if p is None else (p if today else str(p)))
         cells.append(shown)
         kinds.append(kind)
+        ranks.append([None if c == none else int(c) for c in shown])
         be[mask], fi[mask] = shown[0], shown[-1]
         last = raw[-1]
-        diffs["Diff"][mask] = _diff(raw[0], last)
-        for name, back in (("Diff1", 1), ("Diff7", 7), ("Diff30", 30)):
-            then = gen.day_position(base, step(prefix, ordinals[-1] - back))
-            diffs[name][mask] = _diff(then, last)
+        for name, then in (
+            ("Diff", raw[0]),
+            ("Diff1", gen.day_position(base, step(prefix, ordinals[-1] - 1))),
+            ("Diff7", gen.day_position(base, step(prefix, ordinals[-1] - 7))),
+            ("Diff30", gen.day_position(base, step(prefix, ordinals[-1] - 30))),
+        ):
+            change = _diff(then, last)
+            diffs[name][mask] = (none if change is None else change) if today else (change or 0)
     landing = [gen.landing_url(m, seed, i) for m in masks]
     span = range(len(masks))
     row: dict[str, Any] = {
@@ -317,14 +367,57 @@ def position_row(
         "Nq": gen.volume(seed, i),
         "Dt": {key: {masks[k]: cells[k][n] for k in span} for n, key in enumerate(keys)},
     }
-    if not adwords:
-        row["Lt"] = {key: {masks[k]: kinds[k][n] for k in span} for n, key in enumerate(keys)}
+
+    def codes(k: int, n: int) -> Any:
+        if adwords:
+            return ["adt" if ranks[k][n] is not None else "org"]
+        return ["geo" if kinds[k][n] else "org"] if today else ("geo" if kinds[k][n] else "org")
+
+    if today or not adwords:
+        row["Lt"] = {key: {masks[k]: codes(k, n) for k in span} for n, key in enumerate(keys)}
     row["Lu"] = {
-        key: {masks[k]: landing[k] if cells[k][n] else "" for k in span}
+        key: {masks[k]: landing[k] if ranks[k][n] is not None else "" for k in span}
         for n, key in enumerate(keys)
     }
     row["Be"], row["Fi"] = be, fi
     row.update(diffs)
+    if today:
+        h = gen.mix(seed, i, 41)
+        row["Kb"] = int(gen.ymd(campaign.dates[0]))
+        row["In"] = {str(n): c for n, c in enumerate(_INTENTS) if h >> n & 1} or {"0": "i"}
+        row["Gs"] = "0"
+        volume = int(gen.volume(seed, i))
+        cpc = float(gen.cpc(seed, i))
+        vis = {
+            key: {masks[k]: round(100 * _ctr(ranks[k][n]), 4) for k in span}
+            for n, key in enumerate(keys)
+        }
+        row["Vi"] = {
+            **vis,
+            "Diff": {m: round(vis[keys[-1]][m] - vis[keys[0]][m], 4) for m in masks},
+        }
+        share = {
+            key: {masks[k]: round(_ctr(ranks[k][n]) / len(masks), 4) for k in span}
+            for n, key in enumerate(keys)
+        }
+        if not adwords:  # the AdWords report has neither share of voice nor intents
+            row["Sov"] = {
+                **share,
+                "Diff": {m: round(share[keys[-1]][m] - share[keys[0]][m], 4) for m in masks},
+            }
+        else:
+            del row["In"]
+        row["Tr"] = {
+            key: {masks[k]: round(volume * _ctr(ranks[k][n]) / 10, 2) for k in span}
+            for n, key in enumerate(keys)
+        }
+        row["Tc"] = {
+            key: {masks[k]: round(volume * _ctr(ranks[k][n]) / 10 * cpc, 2) for k in span}
+            for n, key in enumerate(keys)
+        }
+        row["Sf"] = {
+            key: _features(gen.mix(seed, i, o)) for key, o in zip(keys, ordinals, strict=True)
+        }
     return row
 
 
@@ -333,26 +426,48 @@ def competitor_total(campaign: Campaign) -> int:
 
 
 def competitor_row(
-    campaign: Campaign, i: int, period: Period, adwords: bool, with_ps: bool = False
+    campaign: Campaign,
+    i: int,
+    period: Period,
+    adwords: bool,
+    edition: Edition,
+    with_ps: bool = False,
 ) -> dict[str, Any]:
-    """One row of ``tracking_competitors_*`` (also the ``Md`` object for index -1)."""
+    """One row of ``tracking_competitors_*`` (also the ``Md`` object for index -1).
+    Today: numbers as numbers, a float ``Av``, ``Sov``/``Tr``/``Tc`` (``"n/a"`` when no
+    traffic) and a ``Diff`` entry among the dates; 2015: text, four figures."""
+    today = edition == "today"
     seed = campaign.seed + (7 if adwords else 0)
     domain = campaign.url if i < 0 else gen.competitor_domain(seed, i)
     strength = 1.0 / (1 + max(i, 0) * 0.05)
-    dates: dict[str, dict[str, str]] = {}
-    cls: list[float] = []
+    dates: dict[str, dict[str, Any]] = {}
+    figures: list[dict[str, float]] = []
     for d in (period.dates[0], period.dates[-1]):
         h = gen.mix(seed, i, d.toordinal())
         mc = int(strength * (50 + h % 150))
         cl = round(strength * 20 * (0.8 + (h >> 8) % 40 / 100), 2)
-        cls.append(cl)
-        dates[gen.ymd(d)] = {
-            "Mc": str(mc),
-            "Av": str(1 + (h >> 16) % 40),
-            "Sq": str(1 + (h >> 20) % 30),
-            "Cl": f"{cl:.2f}",
-        }
-    row: dict[str, Any] = {"Ur": domain, "Dt": dates, "Cd": f"{cls[-1] - cls[0]:.2f}"}
+        av = 1 + (h >> 16) % 40 + ((h >> 24) % 1000) / 1000
+        sq = 1 + (h >> 20) % 30
+        tr = round(mc * 12.5 * strength, 2)
+        f = {"Mc": mc, "Av": round(av, 3), "Sq": sq, "Cl": cl}
+        if today:
+            f |= {"Sov": round(cl / 3, 4), "Tr": tr, "Tc": round(tr * 1.3, 2)}
+        figures.append(f)
+        if today:
+            cell: dict[str, Any] = dict(f)
+            if mc < 60:
+                cell["Tr"] = cell["Tc"] = "n/a"
+        else:
+            cell = {"Mc": str(mc), "Av": str(int(av)), "Sq": str(sq), "Cl": f"{cl:.2f}"}
+        dates[gen.ymd(d)] = cell
+    change = round(figures[-1]["Cl"] - figures[0]["Cl"], 2)
+    if today:
+        dates["Diff"] = {k: round(figures[-1][k] - figures[0][k], 4) for k in figures[0]}
+    row: dict[str, Any] = {
+        "Ur": domain,
+        "Dt": dates,
+        "Cd": change if today else f"{change:.2f}",
+    }
     if with_ps:
         row["Ps"] = 1 + gen.mix(seed, 99) % 1000
     return row
@@ -378,14 +493,16 @@ def competitor_order(campaign: Campaign, query: Mapping[str, str], period: Perio
         if field == "ur":
 
             def key(i: int) -> Any:
-                return competitor_row(campaign, i, period, adwords)["Ur"]
+                return competitor_row(campaign, i, period, adwords, "2015")["Ur"]
 
-        elif field in ("cl", "av", "cd") or (field.isdigit() and len(field) == 8):
-            name = {"cl": "Cl", "av": "Av"}.get(field, "Cl")
+        elif field in ("cl", "av", "cd", "1_mc", "sov", "sovdiff", "tr", "trdiff") or (
+            field.isdigit() and len(field) == 8
+        ):
+            name = {"cl": "Cl", "av": "Av", "1_mc": "Mc"}.get(field, "Cl")
             last = gen.ymd(period.dates[-1])
 
             def key(i: int) -> float:
-                row = competitor_row(campaign, i, period, adwords)
+                row = competitor_row(campaign, i, period, adwords, "2015")
                 if field == "cd":
                     return float(row["Cd"])
                 return float(row["Dt"][last][name])
@@ -396,12 +513,30 @@ def competitor_order(campaign: Campaign, query: Mapping[str, str], period: Perio
     return rows
 
 
-def visibility_rows(campaign: Campaign, masks: list[str], period: Period) -> list[dict[str, Any]]:
+def visibility_rows(
+    campaign: Campaign, masks: list[str], period: Period, edition: Edition
+) -> list[dict[str, Any]]:
+    """Visibility per date; today ``Vr`` is a float percentage and ``Av``, ``Sov``,
+    ``Tr``, ``Tc`` are sent too."""
     seed, dom = campaign.seed, gen.text_id(masks[0])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in period.dates:
         h = gen.mix(seed, dom, d.toordinal(), 11)
-        rows.append({"Dt": gen.ymd(d), "Vi": 5 + h % 20, "Vr": 50 + (h >> 8) % 50})
+        if edition == "2015":
+            rows.append({"Dt": gen.ymd(d), "Vi": 5 + h % 20, "Vr": 50 + (h >> 8) % 50})
+            continue
+        vr = round(50 + ((h >> 8) % 5000) / 100, 4)
+        rows.append(
+            {
+                "Dt": gen.ymd(d),
+                "Vi": 1000 * (5 + h % 20),
+                "Vr": vr,
+                "Av": round(5 + (h >> 12) % 400 / 100, 3),
+                "Sov": round(vr / 10, 2),
+                "Tr": round(vr * 1234.5, 4),
+                "Tc": round(vr * 2345.6, 4),
+            }
+        )
     return rows
 
 
@@ -448,3 +583,66 @@ def overview(campaign: Campaign, masks: list[str], period: Period) -> dict[str, 
         out[f"{name}_entered"] = int(c["ent"] * scale)
     out["data"] = {str(k): int(v * scale) for k, v in sorted(hist.items())}
     return out
+
+
+def landing_total(campaign: Campaign) -> int:
+    return 20 + campaign.count() // 20
+
+
+def landing_row(
+    campaign: Campaign, i: int, domain: str, period: Period, adwords: bool
+) -> dict[str, Any]:
+    """One row of ``tracking_landing_pages_*`` (today's report; no 2015 edition)."""
+    seed = campaign.seed + (13 if adwords else 0)
+    h = gen.mix(seed, gen.text_id(domain), i)
+    status = ("", "", "", "new", "lost")[h % 5]
+    url = f"https://www.{domain}/" if i == 0 else f"https://www.{domain}/page-{i}/"
+    stats: list[dict[str, Any]] = []
+    for d in (period.dates[0], period.dates[-1]):
+        hd = gen.mix(h, d.toordinal())
+        mc = 1 + hd % 20
+        tr = round(mc * 321.5, 2)
+        stats.append(
+            {
+                "Mc": mc,
+                "Av": round(1 + (hd >> 8) % 50 + (hd >> 16) % 100 / 100, 2),
+                "Tr": tr,
+                "Tc": round(tr * 0.9, 2),
+                "Rq": mc * 1000,
+                "In": [
+                    {"Kc": mc // 2, "Tr": round(tr / 2, 2), "Kp": 50, "Na": "i"},
+                    {"Kc": mc - mc // 2, "Tr": round(tr / 2, 2), "Kp": 50, "Na": "c"},
+                ],
+            }
+        )
+    dates: dict[str, Any] = {
+        gen.ymd(d): s for d, s in zip((period.dates[0], period.dates[-1]), stats, strict=True)
+    }
+    dates["Diff"] = {
+        k: round(stats[1][k] - stats[0][k], 2) for k in ("Mc", "Av", "Tr", "Tc", "Rq")
+    } | {"In": [{"Kc": 0, "Tr": 0, "Na": "i"}]}
+    keywords = []
+    live = campaign.live()
+    for k in range(1 + h % 3):
+        idx = live[(h + k * 7919) % len(live)] if len(live) else 0
+        first, last = 1 + (h >> k) % 30, 1 + (h >> (k + 3)) % 30
+        keywords.append(
+            {
+                "Pi": gen.keyword_id(campaign.seed, idx),
+                "Ph": campaign.phrase(idx) if len(live) else "keyword",
+                "Tp": "",
+                "Rq": int(gen.volume(campaign.seed, idx)),
+                "Gs": 0,
+                "Tg": {str(n): t for n, t in enumerate(campaign.tags(idx))} if len(live) else {},
+                "In": {"0": "i"},
+                "Dt": {
+                    gen.ymd(period.dates[0]): first,
+                    gen.ymd(period.dates[-1]): last,
+                    "Diff": first - last,
+                },
+                "Tr": {gen.ymd(period.dates[-1]): 12.5, "Diff": 0},
+                "Tc": {gen.ymd(period.dates[-1]): 10.0, "Diff": 0},
+                "Lt": {gen.ymd(period.dates[-1]): ["org"]},
+            }
+        )
+    return {"Ur": url, "Tp": status, "Dt": dates, "Kw": keywords, "Amp": 0}

@@ -8,9 +8,12 @@ from asyncsemrush import SemrushClient, UnitBudget
 from asyncsemrush.sandbox import Sandbox
 
 
-@pytest.fixture
-async def sb() -> AsyncIterator[Sandbox]:
-    async with Sandbox(keywords=1200, rate_limit=None, audit_duration=0.2, seed=5) as sandbox:
+@pytest.fixture(params=["today", "2015"])
+async def sb(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
+    """The sandbox in each edition of the service: today's shapes and the 2015 ones."""
+    async with Sandbox(
+        keywords=1200, rate_limit=None, audit_duration=0.2, seed=5, edition=request.param
+    ) as sandbox:
         yield sandbox
 
 

@@ -23,7 +23,7 @@ def test_positions_example() -> None:
     assert row.position("*.aliexpress.com/*", dt.date(2015, 4, 14)) is None
     assert row.position("alibaba.com", "20150416") is None  # "" on that day
     assert row.begin == {"*.alibaba.com/*": 1, "*.aliexpress.com/*": None}
-    assert row.ranking_type("*.alibaba.com/*", dt.date(2015, 4, 15)) == "org"
+    assert row.ranking_type("*.alibaba.com/*", dt.date(2015, 4, 15)) == ("org",)
     assert (
         row.landing_url("*.aliexpress.com/*", dt.date(2015, 4, 14)) == "http://www.aliexpress.com/"
     )

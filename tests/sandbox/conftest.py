@@ -52,6 +52,15 @@ class Raw:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
+    """The 2015 edition: these tests check its wire format against the 2015 reference
+    (today's edition has its own, ``test_today.py``; the client runs on both)."""
+    async with Sandbox(keywords=500, rate_limit=None, audit_duration=0.2, edition="2015") as sb:
+        yield sb
+
+
+@pytest.fixture
+async def today() -> AsyncIterator[Sandbox]:
+    """Today's edition (the default)."""
     async with Sandbox(keywords=500, rate_limit=None, audit_duration=0.2) as sb:
         yield sb
 
