@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ._client import SemrushClient
 from ._ledger import LedgerEntry, UnitLedger
 from ._limits import LocalRateLimiter, RateLimiter
+from ._reconcile import Reconciliation
 from ._retry import RetryPolicy
 from ._wire import ApiResponse
 from .budget import BudgetStore, MemoryBudgetStore, Reservation, UnitBudget
@@ -23,7 +24,7 @@ from .errors import (
     SemrushError,
 )
 from .pagination import AsyncPaginator, Page
-from .params import DisplayFilter, Keyword, UrlMask
+from .params import DisplayFilter, Keyword, SerpFeature, UrlMask
 from .pricing import Price, PriceTable, estimate
 
 try:
@@ -49,11 +50,13 @@ __all__ = [
     "Price",
     "PriceTable",
     "RateLimiter",
+    "Reconciliation",
     "Reservation",
     "ResponseFormatError",
     "RetryPolicy",
     "SemrushClient",
     "SemrushError",
+    "SerpFeature",
     "UnitBudget",
     "UnitLedger",
     "UrlMask",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import random
 from collections.abc import Awaitable, Mapping
@@ -16,6 +17,7 @@ from yarl import URL
 from ._ledger import UnitLedger
 from ._limits import ConcurrencyLimiter, LocalRateLimiter, RateLimiter, Slots
 from ._pipeline import Pipeline
+from ._reconcile import BalanceMark, Reconciliation, compare
 from ._redact import install_log_filter, register_secret
 from ._retry import RetryPolicy
 from ._transport import Transport, tracing
@@ -28,6 +30,7 @@ from .resources import GeoResource, ProjectsResource, SiteAuditResource, Trackin
 from .resources._base import CAPTURE
 
 T = TypeVar("T")
+log = logging.getLogger("asyncsemrush")
 
 DEFAULT_BASE_URL = "https://api.semrush.com"
 DEFAULT_BALANCE_URL = "https://www.semrush.com"
@@ -125,6 +128,7 @@ class SemrushClient:
         self.base_url = str(base)
         self._budget = budget
         self._ledger = ledger if ledger is not None else UnitLedger()
+        self._balance_mark: BalanceMark | None = None
         self._projects: ProjectsResource | None = None
         self._geo: GeoResource | None = None
         self._borrowed = session
@@ -212,13 +216,31 @@ class SemrushClient:
         return self._pipeline.prices
 
     async def balance(self) -> int:
-        """The account's API units balance, from the free ``countapiunits`` check (0 units)."""
+        """The account's API units balance, from the free ``countapiunits`` check (0 units).
+
+        Each read is also the mark :meth:`reconcile` compares the next one with."""
+        return (await self._read_balance()).balance
+
+    async def _read_balance(self) -> BalanceMark:
         response = await self._pipeline.execute(
             ApiRequest("GET", BALANCE_PATH, "balance", expect="units", host="balance")
         )
         units = response.data
         assert isinstance(units, int)
-        return units
+        self._balance_mark = BalanceMark.of(units, self._ledger)
+        return self._balance_mark
+
+    async def reconcile(self) -> Reconciliation:
+        """Compare what the account was charged since the last balance read (the fall of
+        the balance) with what the ledger recorded meanwhile; free (it reads the
+        balance). The first call only takes the mark. A difference is logged as a
+        warning and reported, never used to change the ledger. Exact only when no other
+        client spends on the same key and nothing was in flight across the reads."""
+        before = self._balance_mark
+        report = compare(before, await self._read_balance())
+        if report.difference:
+            log.warning("reconcile: %s", report.describe())
+        return report
 
     async def seed_budget(self, *, keep: int = 0) -> int:
         """Set the budget's limit so that it allows the account's balance minus ``keep``.

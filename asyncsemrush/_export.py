@@ -9,8 +9,12 @@ Layouts (one record per line of output):
   cpc, volume, domain, begin, end, diff, diff_1d, diff_7d, diff_30d`` then one column
   per date (``2026-01-31``) holding the position.
 - ``CompetitorRow``: one per domain × date — ``domain, date, keywords,
-  average_position, deviation, visibility, visibility_change``.
-- other models: their scalar fields (dates as ISO text, tags joined by ``|``).
+  average_position, deviation, visibility, visibility_change, share_of_voice, traffic,
+  traffic_cost`` (the last three empty in 2015-edition answers).
+- ``LandingPageRow``: one per URL × date — ``url, status, date, keywords,
+  average_position, traffic, traffic_cost, volume, ranking_keywords``.
+- other models: their scalar fields (dates as ISO text, tags joined by ``|``; nested
+  objects and ``extra`` left out).
 
 Empty cells mean "none" (not ranking). Files are written as rows arrive and flushed
 after every page, so a pull that stops leaves a valid file.
@@ -28,7 +32,7 @@ from typing import IO, Any, Protocol
 import attrs
 import orjson
 
-from .models import CompetitorRow, PositionRow
+from .models import CompetitorRow, LandingPageRow, PositionRow
 
 Record = dict[str, Any]
 
@@ -95,6 +99,23 @@ def records(row: Any, *, wide: bool = False) -> Iterator[Record]:
                 "deviation": stats.deviation,
                 "visibility": stats.visibility,
                 "visibility_change": row.visibility_change,
+                "share_of_voice": stats.share_of_voice,
+                "traffic": stats.traffic,
+                "traffic_cost": stats.traffic_cost,
+            }
+        return
+    if isinstance(row, LandingPageRow):
+        for day, page in sorted(row.dates.items()):
+            yield {
+                "url": row.url,
+                "status": row.status,
+                "date": day.isoformat(),
+                "keywords": page.keywords,
+                "average_position": page.average_position,
+                "traffic": page.traffic,
+                "traffic_cost": page.traffic_cost,
+                "volume": page.volume,
+                "ranking_keywords": "|".join(k.keyword for k in row.keywords),
             }
         return
     if isinstance(row, Mapping):
@@ -102,9 +123,11 @@ def records(row: Any, *, wide: bool = False) -> Iterator[Record]:
         return
     if attrs.has(type(row)):
         yield {
-            f.name: _scalar(getattr(row, f.name))
+            f.name: _scalar(value)
             for f in attrs.fields(type(row))
-            if not isinstance(getattr(row, f.name), Mapping)
+            if f.name not in ("extra", "problems")
+            for value in (getattr(row, f.name),)
+            if not isinstance(value, Mapping) and not attrs.has(type(value))
         }
         return
     raise TypeError(f"cannot export {type(row).__name__}")

@@ -42,6 +42,12 @@ def shared_options(f: F) -> F:
             "--sandbox", is_flag=True, default=None, help="Run against an in-process sandbox."
         ),
         click.option(
+            "--sandbox-edition",
+            type=click.Choice(["today", "2015"]),
+            default=None,
+            help="With --sandbox: today's documented shapes (default) or 2015's.",
+        ),
+        click.option(
             "--base-url", default=None, help="API base URL (default https://api.semrush.com)."
         ),
         click.option(
@@ -100,7 +106,8 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     shared = {
         k: local.pop(k)
         for k in (
-            "api_key", "sandbox", "base_url", "max_units", "rate_limit", "concurrency",
+            "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
+            "concurrency",
             "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
         )
         if k in local
@@ -289,7 +296,10 @@ def pull_options(f: F) -> F:
 @command(cli, "positions")
 @click.argument("campaign_id")
 @click.option(
-    "--url", "urls", multiple=True, required=True, help="A url mask such as *.ebay.com/* (up to 6)."
+    "--url",
+    "urls",
+    multiple=True,
+    help="A url mask such as *.ebay.com/* (up to 6; default: the campaign's URL).",
 )
 @report_options
 @pull_options
@@ -298,6 +308,7 @@ def pull_options(f: F) -> F:
 )
 @click.option("--sort", default=None, help="ph_asc, nq_desc, 0_pos_asc, ...")
 @click.option("--top-filter", type=click.Choice(TOP_FILTERS), default=None)
+@click.option("--serp-feature", default=None, help="fsn,0 style: keywords with a SERP feature.")
 @click.option("--wide", is_flag=True, help="CSV: one line per keyword × domain, a column per date.")
 def positions(
     s: Settings,
@@ -314,15 +325,16 @@ def positions(
     filters: tuple[str, ...],
     sort: str | None,
     top_filter: str | None,
+    serp_feature: str | None,
     wide: bool,
 ) -> int:
     """Keyword positions of up to 6 domains per date (100 units per row)."""
 
     async def work(x: Session) -> None:
         pager = x.client.tracking(campaign_id).positions(
-            list(urls), kind=params.kind(kind), date_begin=date_begin, date_end=date_end,
-            tags=list(tags) or None, filters="|".join(filters) or None, sort=sort,
-            top_filter=top_filter,
+            list(urls) or None, kind=params.kind(kind), date_begin=date_begin,
+            date_end=date_end, tags=list(tags) or None, filters="|".join(filters) or None,
+            sort=sort, top_filter=top_filter, serp_feature=serp_feature,
             page_size=page_size or 1000, max_rows=max_rows, max_units=s.max_units,
             prefetch=s.prefetch, start_offset=start_offset,
         )  # fmt: skip
@@ -337,6 +349,7 @@ def positions(
 @click.argument("campaign_id")
 @click.option("--url-type", type=click.Choice(URL_TYPES), default="rootdomain")
 @click.option("--url", default=None, help="The tracked url mask.")
+@click.option("--main-domain", default=None, help="Add this domain's own row (page meta Md).")
 @report_options
 @pull_options
 @click.option("--sort", default=None, help="cl_desc, av_asc, ...")
@@ -345,6 +358,7 @@ def competitors(
     campaign_id: str,
     url_type: str,
     url: str | None,
+    main_domain: str | None,
     kind: str,
     date_begin: str | None,
     date_end: str | None,
@@ -359,7 +373,8 @@ def competitors(
 
     async def work(x: Session) -> None:
         pager = x.client.tracking(campaign_id).competitors(
-            url_type=cast(params.UrlType, url_type), url=url, kind=params.kind(kind),
+            url_type=cast(params.UrlType, url_type), url=url, main_domain=main_domain,
+            kind=params.kind(kind),
             date_begin=date_begin, date_end=date_end,
             tags=list(tags) or None, sort=sort, page_size=page_size or 100, max_rows=max_rows,
             max_units=s.max_units, prefetch=s.prefetch, start_offset=start_offset,
@@ -371,14 +386,84 @@ def competitors(
     return run(s, work)
 
 
+@command(cli, "landing-pages")
+@click.argument("campaign_id")
+@click.option(
+    "--url", "domains", multiple=True, required=True, help="A domain, no mask (repeatable)."
+)
+@click.option("--newlost", type=click.Choice(["new", "lost"]), default=None)
+@report_options
+@pull_options
+@click.option("--sort", default=None, help="1_mc_desc, trdiff_desc, ...")
+def landing_pages(
+    s: Settings,
+    campaign_id: str,
+    domains: tuple[str, ...],
+    newlost: str | None,
+    kind: str,
+    date_begin: str | None,
+    date_end: str | None,
+    tags: tuple[str, ...],
+    page_size: int | None,
+    max_rows: int | None,
+    start_offset: int,
+    append: bool,
+    sort: str | None,
+) -> int:
+    """The domain's URLs ranking for the campaign's keywords (1,000 units per URL)."""
+
+    async def work(x: Session) -> None:
+        pager = x.client.tracking(campaign_id).landing_pages(
+            list(domains), kind=params.kind(kind), date_begin=date_begin, date_end=date_end,
+            tags=list(tags) or None, sort=sort, newlost=newlost, page_size=page_size or 100,
+            max_rows=max_rows, max_units=s.max_units, prefetch=s.prefetch,
+            start_offset=start_offset,
+        )  # fmt: skip
+        if s.dry_run:
+            return await dry_run_pull(x, pager)
+        await x.pull(pager, label="landing pages", append=append)
+
+    return run(s, work)
+
+
+@command(cli, "locations")
+@click.argument("name", required=False)
+@click.option("--country", "country_code", default=None, help="ISO alpha-2 code, such as US.")
+@click.option("--type", "kind", default=None, help="city, country, postal code, ...")
+def locations(s: Settings, name: str | None, country_code: str | None, kind: str | None) -> int:
+    """Search the locations a campaign can track (its ID is enable's location_id;
+    100 units)."""
+
+    async def work(x: Session) -> None:
+        found = await x.client.geo.locations(name, country_code=country_code, type=kind)
+        x.show(
+            [
+                {
+                    "location_id": m.location.id,
+                    "name": m.location.name,
+                    "type": m.location.type,
+                    "country_code": m.location.country_code,
+                    "languages": "|".join(lang.hl for lang in m.location.languages),
+                    "volume_types": "|".join(m.available_volume_types),
+                }
+                for m in found
+            ],
+            title="locations",
+        )
+
+    return one_request(s, "location_search", work)
+
+
 @command(cli, "visibility")
 @click.argument("campaign_id")
-@click.option("--url", required=True, help="A url mask such as *.ebay.com/*.")
+@click.option(
+    "--url", default=None, help="A url mask such as *.ebay.com/* (default: the campaign's)."
+)
 @report_options
 def visibility(
     s: Settings,
     campaign_id: str,
-    url: str,
+    url: str | None,
     kind: str,
     date_begin: str | None,
     date_end: str | None,
@@ -401,17 +486,25 @@ def visibility(
 
 @command(cli, "overview")
 @click.argument("campaign_id")
-@click.option("--url", required=True, help="A url mask such as *.ebay.com/*.")
+@click.option(
+    "--url", default=None, help="A url mask such as *.ebay.com/* (default: the campaign's)."
+)
+@click.option("--kind", type=click.Choice(["organic", "adwords"]), default="organic")
 @click.option("--date-begin", default=None)
 @click.option("--date-end", default=None)
 def overview(
-    s: Settings, campaign_id: str, url: str, date_begin: str | None, date_end: str | None
+    s: Settings,
+    campaign_id: str,
+    url: str | None,
+    kind: str,
+    date_begin: str | None,
+    date_end: str | None,
 ) -> int:
-    """A domain's organic rankings overview (100 units)."""
+    """A domain's organic or AdWords rankings overview (100 units)."""
 
     async def work(x: Session) -> None:
         ov = await x.client.tracking(campaign_id).overview(
-            url, date_begin=date_begin, date_end=date_end
+            url, kind=params.kind(kind), date_begin=date_begin, date_end=date_end
         )
         rows = [
             {
@@ -423,10 +516,11 @@ def overview(
             }
             for name in ("all", "top3", "top10", "top20")
         ]
-        x.err.print(f"keywords {ov.total:,}, visibility {ov.visibility} ({ov.visibility_change:+})")
+        change = "" if ov.visibility_change is None else f" ({ov.visibility_change:+})"
+        x.err.print(f"keywords {ov.total:,}, visibility {ov.visibility}{change}")
         x.show(rows, title="overview")
 
-    return one_request(s, "tracking_overview_organic", work)
+    return one_request(s, f"tracking_overview_{kind}", work)
 
 
 @command(cli, "dates")
@@ -550,13 +644,13 @@ def audit_issues(
 
 @command(audit, "pages")
 @click.argument("project_id")
-@click.option("--url-contains", required=True)
+@click.option("--url", "--url-contains", "url", required=True, help="A text the URLs contain.")
 @click.option("--limit", type=int, default=10)
-def audit_pages(s: Settings, project_id: str, url_contains: str, limit: int) -> int:
+def audit_pages(s: Settings, project_id: str, url: str, limit: int) -> int:
     """Crawled pages whose URL contains a text (100 units)."""
 
     async def work(x: Session) -> None:
-        found = await x.client.site_audit(project_id).pages(url_contains, limit=limit)
+        found = await x.client.site_audit(project_id).pages(url, limit=limit)
         x.err.print(f"{found.total:,} pages match")
         x.show(found.pages, title="pages")
 
@@ -687,3 +781,7 @@ def demo(s: Settings, keywords: int, days: int) -> int:
     from ._demo import demo as run_demo
 
     return run_demo(s, keywords=keywords, days=days)
+
+
+# The command groups of their own modules register on `cli` when imported.
+from . import _prices  # noqa: E402, F401

@@ -57,6 +57,7 @@ class Settings:
 
     api_key: str | None = None
     sandbox: bool = False
+    sandbox_edition: str | None = None
     base_url: str | None = None
     max_units: int | None = None
     rate_limit: float = 10.0
@@ -318,6 +319,8 @@ async def _main(settings: Settings, work: Callable[[Session], Awaitable[None]]) 
             from ..sandbox import Sandbox
 
             options = {"keywords": 2_000, **settings.sandbox_options}
+            if settings.sandbox_edition is not None:
+                options["edition"] = settings.sandbox_edition
             sandbox = await stack.enter_async_context(Sandbox(**options))
             key, base_url = sandbox.api_key, sandbox.base_url
         budget = UnitBudget(settings.max_units) if settings.max_units is not None else None

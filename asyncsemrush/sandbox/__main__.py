@@ -8,7 +8,7 @@ import contextlib
 import json
 import sys
 
-from . import Faults, Sandbox
+from . import EDITIONS, Faults, Sandbox
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,6 +30,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to each request")
     p.add_argument("--jitter", type=float, default=0.0, help="± seconds around --latency")
     p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument(
+        "--edition",
+        choices=EDITIONS,
+        default="today",
+        help="answer in today's documented shapes (default) or the 2015 reference's",
+    )
     return p.parse_args(argv)
 
 
@@ -52,6 +58,7 @@ async def serve(args: argparse.Namespace) -> None:
         units=args.units,
         rate_limit=args.rate_limit or None,
         faults=faults,
+        edition=args.edition,
     )
     async with sandbox:
         # The sandbox's key is a made-up test key: printing it is the point.
