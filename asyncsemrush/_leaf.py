@@ -46,11 +46,13 @@ NONE_MARKERS = frozenset({"", "-", "n/a", "N/A"})
 
 def is_none(value: Any) -> bool:
     """Whether ``value`` is one of the wire's spellings of "none"."""
-    return value is None or (isinstance(value, str) and value.strip() in NONE_MARKERS)
+    return value is None or (type(value) is str and value.strip() in NONE_MARKERS)
 
 
 def to_opt_int(value: Any) -> int | None:
     """An int, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``: not ranking)."""
+    if type(value) is int:  # the common case first: a cell is read per domain and date
+        return value
     if is_none(value):
         return None
     return to_int(value)
@@ -76,6 +78,8 @@ def to_float(value: Any) -> float:
 
 def to_opt_float(value: Any) -> float | None:
     """A float, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``)."""
+    if type(value) is float and math.isfinite(value):
+        return value
     if is_none(value):
         return None
     return to_float(value)
@@ -92,6 +96,8 @@ def to_str(value: Any) -> str:
 
 def to_opt_str(value: Any) -> str | None:
     """A string, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``)."""
+    if type(value) is str and value and value not in NONE_MARKERS and value[0] != " ":
+        return value
     if is_none(value):
         return None
     return to_str(value)
@@ -117,6 +123,8 @@ def to_opt_date(value: Any) -> dt.date | None:
 def codes(value: Any) -> tuple[str, ...]:
     """Feature codes: a list (``["rev", "stl"]``), a numbered-key object, or the older
     single string (``"org"``); none as ``()``."""
+    if type(value) is list and all(type(v) is str and v not in NONE_MARKERS for v in value):
+        return tuple(value)  # today's common case: ["rev"]
     if is_none(value) or value == [] or value == {}:
         return ()
     if isinstance(value, str):
@@ -147,8 +155,23 @@ def split_dates(value: Any) -> tuple[Mapping[str, Any], Any]:
     return {k: v for k, v in items.items() if k != "Diff"}, items["Diff"]
 
 
+_DATES: dict[str, dt.date] = {}  # "20260131" -> date: the same few keys on every row
+
+
 def to_date(value: Any) -> dt.date:
     """A date from ``YYYYMMDD`` (string or number)."""
+    if type(value) is str:
+        known = _DATES.get(value)
+        if known is not None:
+            return known
+        day = _parse_date(value)
+        if len(_DATES) < 4096:
+            _DATES[value] = day
+        return day
+    return _parse_date(value)
+
+
+def _parse_date(value: Any) -> dt.date:
     text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
     if len(text) == 8 and text.isdigit():
         try:

@@ -305,6 +305,9 @@ def _ctr(p: Pos) -> float:
     return 0.0 if p is None else round(max(0.0, 31 - p) / 30, 4)
 
 
+_CTR: dict[Pos, float] = {p: _ctr(p) for p in (None, *range(1, 101))}
+
+
 def position_row(
     campaign: Campaign,
     i: int,
@@ -388,33 +391,28 @@ def position_row(
         row["Gs"] = "0"
         volume = int(gen.volume(seed, i))
         cpc = float(gen.cpc(seed, i))
-        vis = {
-            key: {masks[k]: round(100 * _ctr(ranks[k][n]), 4) for k in span}
-            for n, key in enumerate(keys)
-        }
-        row["Vi"] = {
-            **vis,
-            "Diff": {m: round(vis[keys[-1]][m] - vis[keys[0]][m], 4) for m in masks},
-        }
-        share = {
-            key: {masks[k]: round(_ctr(ranks[k][n]) / len(masks), 4) for k in span}
-            for n, key in enumerate(keys)
-        }
-        if not adwords:  # the AdWords report has neither share of voice nor intents
-            row["Sov"] = {
-                **share,
-                "Diff": {m: round(share[keys[-1]][m] - share[keys[0]][m], 4) for m in masks},
+        # click-through shares per domain and day, computed once for the four metrics
+        ctr = [[_CTR[p] for p in ranks[k]] for k in span]
+        nk = len(keys)
+
+        def per_day(scale: float) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                keys[n]: {masks[k]: ctr[k][n] * scale for k in span} for n in range(nk)
             }
+            return out
+
+        def with_diff(values: dict[str, Any]) -> dict[str, Any]:
+            first, last = values[keys[0]], values[keys[-1]]
+            values["Diff"] = {m: last[m] - first[m] for m in masks}
+            return values
+
+        row["Vi"] = with_diff(per_day(100.0))
+        if not adwords:  # the AdWords report has neither share of voice nor intents
+            row["Sov"] = with_diff(per_day(1 / len(masks)))
         else:
             del row["In"]
-        row["Tr"] = {
-            key: {masks[k]: round(volume * _ctr(ranks[k][n]) / 10, 2) for k in span}
-            for n, key in enumerate(keys)
-        }
-        row["Tc"] = {
-            key: {masks[k]: round(volume * _ctr(ranks[k][n]) / 10 * cpc, 2) for k in span}
-            for n, key in enumerate(keys)
-        }
+        row["Tr"] = per_day(volume / 10)
+        row["Tc"] = per_day(volume / 10 * cpc)
         row["Sf"] = {
             key: _features(gen.mix(seed, i, o)) for key, o in zip(keys, ordinals, strict=True)
         }
