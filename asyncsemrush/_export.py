@@ -141,6 +141,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError
 
 
+#: Today's PositionRow fields a JSON document carries when the answer had them.
+_WIRE = {
+    "added": "Kb", "intents": "In", "volume_status": "Gs", "visibility": "Vi",
+    "visibility_change": "Vi", "share_of_voice": "Sov", "share_of_voice_change": "Sov",
+    "traffic": "Tr", "traffic_change": "Tr", "traffic_cost": "Tc",
+    "traffic_cost_change": "Tc", "serp_features": "Sf", "serp_feature_counts": "Sfc",
+}  # fmt: skip
+_TODAY_FIELDS = tuple(_WIRE)
+
+
 def document(row: Any) -> Record:
     """One row as a JSON document (nested maps kept, dates as ISO text)."""
     if isinstance(row, PositionRow):
@@ -156,6 +166,8 @@ def document(row: Any) -> Record:
             "diff_1d": row.diff_1d,
             "diff_7d": row.diff_7d,
             "diff_30d": row.diff_30d,
+            **{name: getattr(row, name) for name in _TODAY_FIELDS if row.wire.get(_WIRE[name])},
+            **({"extra": dict(row.extra)} if row.extra else {}),
         }
     if isinstance(row, Mapping):
         return dict(row)

@@ -74,3 +74,23 @@ async def test_frames(sr: SemrushClient, sb: Sandbox) -> None:
     polars_frame = await pull(sr, sb, 7).to_polars(wide=True)
     assert pandas_frame.shape[0] == 7 * 2 * 3 and "position" in pandas_frame.columns
     assert polars_frame.height == 7 * 2 and "2026-01-31" in polars_frame.columns
+
+
+async def test_jsonl_keeps_every_field_the_answer_had(
+    sr: SemrushClient, sb: Sandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "rows.jsonl"
+    assert await pull(sr, sb, rows=5).to_jsonl(out) == 5
+    docs = [json.loads(line) for line in out.read_text().splitlines()]
+    rows = await pull(sr, sb, rows=5).collect()
+    for doc, row in zip(docs, rows, strict=True):
+        assert doc["keyword_id"] == row.keyword_id and doc["tags"] == list(row.tags)
+        if sb.edition == "today":  # today's fields travel too, typed
+            assert doc["added"] == row.added.isoformat()  # type: ignore[union-attr]
+            assert doc["intents"] == list(row.intents)
+            day = row.dates[-1]
+            assert doc["visibility"][day.isoformat()] == dict(row.visibility[day])
+            assert doc["traffic_change"] == dict(row.traffic_change)
+            assert doc["serp_features"][day.isoformat()] == list(row.serp_features[day])
+        else:
+            assert "visibility" not in doc and "added" not in doc
