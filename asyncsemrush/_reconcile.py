@@ -88,7 +88,7 @@ class Reconciliation:
         diff = self.difference
         assert diff is not None
         head = (
-            f"the account was charged {self.charged:,} units ({dollars(self.charged)} $), "
+            f"the account was charged {self.charged:,} units (${dollars(self.charged):,.2f}), "
             f"the ledger recorded {self.recorded:,}"
         )
         if diff == 0:
