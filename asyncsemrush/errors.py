@@ -42,6 +42,7 @@ __all__ = [
     "MissingParameterError",
     "NotAcceptableError",
     "NotFoundError",
+    "MaxUnitsReachedError",
     "PaginationError",
     "PartialResponseError",
     "ProjectNotFoundError",
@@ -233,6 +234,20 @@ class PartialResponseError(PaginationError):
         super().__init__(
             f"partial response: {received} of {asked} rows while {total} exist "
             "(the unit balance may be too low)",
+            resume_offset=resume_offset,
+            rows_delivered=rows_delivered,
+        )
+
+
+class MaxUnitsReachedError(PaginationError):
+    """A pull stopped at its ``max_units`` before the end of the report (raised with
+    ``on_max_units="raise"``; by default the pull ends and says so in
+    ``pager.stopped_by``). ``resume_offset`` is where the next pull starts."""
+
+    def __init__(self, *, max_units: int, resume_offset: int, rows_delivered: int) -> None:
+        self.max_units = max_units
+        super().__init__(
+            f"the pull reached max_units={max_units} before the end of the report",
             resume_offset=resume_offset,
             rows_delivered=rows_delivered,
         )

@@ -20,7 +20,7 @@ import contextlib
 import weakref
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -30,6 +30,7 @@ from ._wire import ApiRequest, ApiResponse
 from .errors import (
     BudgetExceededError,
     InvalidParameterError,
+    MaxUnitsReachedError,
     PaginationError,
     PartialResponseError,
     ResponseFormatError,
@@ -73,16 +74,24 @@ class Shape:
     parse: Callable[[Any, str], tuple[list[Any], ResponseFormatError | None]]
     rows_key: str = "data"
     page_mode: bool = False  # page/limit instead of offset/limit
+    identity: str | None = None  # the wire key unique per row in a report (Pi, Ur)
 
 
 def _count(data: Mapping[str, Any], key: str) -> int | None:
+    """A counter of the answer (``total``, ``offset``, ``page``): a whole number >= 0, as
+    a number or numeric text; ``true``, ``49.9`` or ``-1`` are refused, never coerced."""
     value = data.get(key)
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        number = _leaf.to_int(value)
     except (TypeError, ValueError):
-        raise ResponseFormatError(f"$.{key}", f"expected a whole number, got {value!r}") from None
+        number = -1
+    if number < 0:
+        raise ResponseFormatError(
+            f"$.{key}", f"expected a whole number >= 0, got {value!r}", answer=data
+        )
+    return number
 
 
 @attrs.define(eq=False)
@@ -93,6 +102,7 @@ class _Pull:
     started: bool = False
     raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
+    seen: set[int] = attrs.field(factory=set)  # hashes of the rows' identities so far
 
 
 class _Rows(Generic[T]):
@@ -125,12 +135,22 @@ class AsyncPaginator(Generic[T]):
     ``page_size`` rows a request; ``max_rows`` stops after that many rows; ``max_units``
     never lets this pull reserve more than that many units (the last page shrinks to
     fit, and a page that cannot be paid is not requested); ``prefetch`` pages in flight;
-    ``start_offset`` resumes a pull. For reports priced per row only, the first
-    ``prefetch`` pages go out together before ``total`` is known (``speculate=False``
-    waits for it): a page past the end answers no rows, costs nothing and is dropped.
-    A short page while ``total`` says more rows exist raises
-    :class:`~asyncsemrush.errors.PartialResponseError` after its rows were delivered
-    (it carries the offset to resume from).
+    ``start_offset`` resumes a pull. With ``speculate=True`` (off by default), reports
+    priced per row only send their first ``prefetch`` pages before ``total`` is known;
+    that relies on the service answering an offset past the end with an empty, free
+    page, which no documentation states. A short page while ``total`` says more rows
+    exist raises :class:`~asyncsemrush.errors.PartialResponseError` after its rows were
+    delivered (it carries the offset to resume from).
+
+    Every row arrives once or the pull raises :class:`~asyncsemrush.errors.PaginationError`
+    (with ``resume_offset``): ``total`` must be a whole number >= 0 that stays the same,
+    no page may carry rows past it, and a row seen before in the pull (same keyword ID
+    ``Pi``, or the same ``Ur`` domain/URL) is an error, not a second copy. A pull that
+    stops at ``max_units`` says so: ``stopped_by == "max_units"`` and ``resume_offset``
+    (or, with ``on_max_units="raise"``, :class:`~asyncsemrush.errors.MaxUnitsReachedError`).
+    What it cannot detect: a report that changes between pages without changing its
+    ``total`` (a keyword replaced by another) shows as a missing row or, where the same
+    row moves across a page boundary, as the duplicate error.
     """
 
     def __init__(
@@ -145,7 +165,8 @@ class AsyncPaginator(Generic[T]):
         prefetch: int = 4,
         start_offset: int = 0,
         max_page_size: int = 10_000,
-        speculate: bool = True,
+        speculate: bool = False,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> None:
         def whole(name: str, value: object, low: int, high: int | None = None) -> int:
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
@@ -158,6 +179,9 @@ class AsyncPaginator(Generic[T]):
         self.max_rows = None if max_rows is None else whole("max_rows", max_rows, 0)
         self.max_units = None if max_units is None else whole("max_units", max_units, 0)
         self.prefetch = whole("prefetch", prefetch, 1, 64)
+        if on_max_units not in ("stop", "raise"):
+            raise InvalidParameterError("on_max_units", on_max_units, "'stop' or 'raise'")
+        self.on_max_units = on_max_units
         self.start_offset = whole("start_offset", start_offset, 0)
         if shape.page_mode and self.start_offset % self.page_size:
             raise InvalidParameterError(
@@ -175,6 +199,10 @@ class AsyncPaginator(Generic[T]):
         #: Rows yielded by the latest pull, and the units its pages cost.
         self.rows_delivered = 0
         self.units_spent = 0
+        #: Why the latest pull ended before ``total``: ``"max_units"``, ``"max_rows"`` or
+        #: None (it reached the end, or has not ended); and where to resume it.
+        self.stopped_by: Literal["max_units", "max_rows"] | None = None
+        self.resume_offset: int | None = None
         self._open: set[_Pull] = set()
         self._cancel_inflight = False
 
@@ -291,11 +319,15 @@ class AsyncPaginator(Generic[T]):
         try:
             self.rows_delivered = 0
             self.units_spent = 0
+            self.stopped_by, self.resume_offset = None, None
             committed = 0  # units settled or reserved by this pull
             offset = self.start_offset
             end = None if self.max_rows is None else offset + self.max_rows
+            capped: int | None = None  # where max_units stopped the pull
             first_limit = self._fit(self._limit(offset, end), committed)
             if first_limit <= 0:
+                if self._limit(offset, end) > 0:
+                    self._stopped_by_units(offset)
                 return
             committed += self._cost(first_limit)
             first = asyncio.ensure_future(self._try_send(self._request(offset, first_limit), False))
@@ -315,23 +347,31 @@ class AsyncPaginator(Generic[T]):
                 speculative = total is None
                 if speculative and not self._may_speculate:
                     return
+                nonlocal capped
                 while len(inflight) < self.prefetch and (stop is None or next_offset < stop):
                     limit = self._fit(self._limit(next_offset, stop), committed)
                     if limit <= 0:  # the unit cap is reached
                         if stop is not None:
+                            capped = next_offset
                             next_offset = stop  # request nothing more
                         return
                     committed += self._cost(limit)
                     request = self._request(next_offset, limit)
                     task = asyncio.ensure_future(self._try_send(request, speculative))
                     inflight.append((next_offset, limit, task))
-                    next_offset += self.page_size
+                    # a page max_units shrank is followed by the row after it, not by
+                    # the next full page: the resume offset must not skip rows
+                    next_offset += limit if not self._shape.page_mode else self.page_size
 
             cancelled = False
             try:
                 fill()  # speculative pages go out while the first one is on its way
                 while True:
                     if not inflight:
+                        if capped is not None:
+                            self._stopped_by_units(capped)
+                        elif end is not None and total is not None and end < total:
+                            self.stopped_by, self.resume_offset = "max_rows", end
                         return
                     at, limit, task = inflight[0]
                     sent = await task  # still listed: cancelled here, _abandon settles it
@@ -343,9 +383,10 @@ class AsyncPaginator(Generic[T]):
                         committed += self._cost(resized) - self._cost(limit)
                         limit = resized
                         if limit <= 0:
+                            self._stopped_by_units(at)
                             return
                         sent = await self._pipeline.send(self._request(at, limit))
-                    page, bad_row = await self._take(sent, at, limit, total, pull.raw)
+                    page, bad_row = await self._take(sent, at, limit, total, pull)
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
                     if total is None:
@@ -383,6 +424,15 @@ class AsyncPaginator(Generic[T]):
         finally:
             self._open.discard(pull)
             pull.done.set()
+
+    def _stopped_by_units(self, offset: int) -> None:
+        """The pull ends at ``offset`` because ``max_units`` pays for nothing more."""
+        self.stopped_by, self.resume_offset = "max_units", offset
+        if self.on_max_units == "raise":
+            assert self.max_units is not None
+            raise MaxUnitsReachedError(
+                max_units=self.max_units, resume_offset=offset, rows_delivered=self.rows_delivered
+            )
 
     async def _try_send(self, request: ApiRequest, speculative: bool) -> Sent | None:
         """Send a page; a speculative one gives None if the budget cannot hold it now."""
@@ -423,7 +473,7 @@ class AsyncPaginator(Generic[T]):
         return self._shape.request(offset, limit)
 
     async def _take(
-        self, sent: Sent, offset: int, asked: int, total: int | None, raw: bool = False
+        self, sent: Sent, offset: int, asked: int, total: int | None, pull: _Pull
     ) -> tuple[Page[T], ResponseFormatError | None]:
         """Decode a page (now, not while it waited), check it, build its rows: those
         before the first row that does not parse, and that row's error (which carries
@@ -453,6 +503,7 @@ class AsyncPaginator(Generic[T]):
             )
         where = f"$.{self._shape.rows_key}"
         bad_row: ResponseFormatError | None = None
+        raw = pull.raw
         if raw:
             try:
                 rows = _leaf.ordered(rows_raw)
@@ -471,8 +522,41 @@ class AsyncPaginator(Generic[T]):
                 resume_offset=offset,
                 rows_delivered=self.rows_delivered,
             )
+        if rows and offset + len(rows) > page_total:
+            raise PaginationError(
+                f"the server answered rows {offset}..{offset + len(rows) - 1} of a report "
+                f"of {page_total} rows (total)",
+                resume_offset=offset,
+                rows_delivered=self.rows_delivered,
+            )
+        self._check_repeats(rows_raw, pull, offset)
         self.units_spent += response.units
         return Page(tuple(rows), offset, page_total, asked, response), bad_row
+
+    def _check_repeats(self, rows_raw: Any, pull: _Pull, offset: int) -> None:
+        """A row whose identity (``Pi``, ``Ur``) was already delivered in this pull is
+        a repeat: the page is refused before any of it is delivered."""
+        key = self._shape.identity
+        if key is None or not isinstance(rows_raw, (dict, list)):
+            return
+        seen = pull.seen
+        try:
+            items = _leaf.ordered(rows_raw)
+        except (TypeError, ValueError):
+            return  # not rows: the parse has said so
+        for n, item in enumerate(items):
+            value = item.get(key) if isinstance(item, dict) else None
+            if value is None:
+                continue
+            h = hash(value)
+            if h in seen:
+                raise PaginationError(
+                    f"row {offset + n} repeats {key}={value!r}, delivered before in this pull "
+                    "(a retry answered another page, or the report changed)",
+                    resume_offset=offset,
+                    rows_delivered=self.rows_delivered,
+                )
+            seen.add(h)
 
     def _deliver(self, page: Page[T], end: int | None) -> Page[T]:
         if end is not None and page.offset + len(page.rows) > end:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from .. import _convert
 from .._wire import ApiRequest, ApiResponse
 from ..errors import ResponseFormatError
+from ..models import CompetitorRow, LandingPageRow, PositionRow
 from ..pagination import AsyncPaginator, Shape
 from ..params import integer
 
@@ -23,6 +24,9 @@ log = logging.getLogger("asyncsemrush")
 CAPTURE: contextvars.ContextVar[list[ApiResponse] | None] = contextvars.ContextVar(
     "asyncsemrush_capture", default=None
 )
+
+#: The wire key that is unique per row of a report: a repeat within a pull is an error.
+IDENTITY: dict[type, str] = {PositionRow: "Pi", CompetitorRow: "Ur", LandingPageRow: "Ur"}
 
 MANAGEMENT = "/management/v1/projects"
 REPORTS = "/reports/v1/projects"
@@ -76,12 +80,14 @@ class Resource:
         prefetch: int,
         start_offset: int,
         page_mode: bool = False,
-        speculate: bool = True,
+        speculate: bool = False,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[T]:
         shape = Shape(
             request=request,
             parse=lambda data, where: _convert.rows_until_error(data, row, where),
             page_mode=page_mode,
+            identity=IDENTITY.get(row),
         )
         return AsyncPaginator(
             self._pipeline,
@@ -93,6 +99,7 @@ class Resource:
             prefetch=prefetch,
             start_offset=start_offset,
             speculate=speculate,
+            on_max_units=on_max_units,
         )
 
 

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from .. import _convert, params
 from .._wire import ApiRequest
@@ -229,6 +229,7 @@ class SiteAuditResource(Resource):
         max_units: int | None = None,
         prefetch: int = 4,
         start_offset: int = 0,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[IssueRow]:
         """The pages affected by one issue of a snapshot, as an :class:`AsyncPaginator`
         (``sort``: ``index_asc``/``index_desc``/``firstseen_asc``/``firstseen_desc``).
@@ -258,6 +259,7 @@ class SiteAuditResource(Resource):
             prefetch=prefetch,
             start_offset=start_offset,
             page_mode=True,
+            on_max_units=on_max_units,
         )
 
     async def pages(self, url: str, *, limit: int = 10) -> PageList:
@@ -286,7 +288,8 @@ class SiteAuditResource(Resource):
         max_units: int | None = None,
         prefetch: int = 2,
         start_offset: int = 0,
-        speculate: bool = True,
+        speculate: bool = False,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[SnapshotInfo]:
         """Past audits' scores and issues, newest first, as an :class:`AsyncPaginator`.
         10,000 units per snapshot: mind ``max_units``."""
@@ -311,6 +314,7 @@ class SiteAuditResource(Resource):
             prefetch=prefetch,
             start_offset=start_offset,
             speculate=speculate,
+            on_max_units=on_max_units,
         )
 
     async def launch_and_wait(self, *, poll: float = 10.0, timeout: float = 3600.0) -> Snapshot:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -353,7 +353,8 @@ class TrackingResource(Resource):
         max_units: int | None = None,
         prefetch: int = 4,
         start_offset: int = 0,
-        speculate: bool = True,
+        speculate: bool = False,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[PositionRow]:
         """Keywords with the positions of up to 6 domains (``url``: url masks, colon-joined
         or a sequence; the campaign's URL when None) per date, as an
@@ -389,7 +390,7 @@ class TrackingResource(Resource):
         return self._report_pages(
             f"tracking_position_{k}", values, PositionRow,
             page_size=page_size, max_rows=max_rows, max_units=max_units, prefetch=prefetch,
-            start_offset=start_offset, speculate=speculate,
+            start_offset=start_offset, speculate=speculate, on_max_units=on_max_units,
         )  # fmt: skip
 
     def competitors(
@@ -413,7 +414,8 @@ class TrackingResource(Resource):
         max_units: int | None = None,
         prefetch: int = 4,
         start_offset: int = 0,
-        speculate: bool = True,
+        speculate: bool = False,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[CompetitorRow]:
         """Domains ranking for the campaign's keywords (competitor discovery), as an
         :class:`AsyncPaginator`. ``main_domain`` (a domain without a mask) adds its own
@@ -444,7 +446,7 @@ class TrackingResource(Resource):
         return self._report_pages(
             f"tracking_competitors_{k}", values, CompetitorRow,
             page_size=page_size, max_rows=max_rows, max_units=max_units, prefetch=prefetch,
-            start_offset=start_offset, speculate=speculate,
+            start_offset=start_offset, speculate=speculate, on_max_units=on_max_units,
         )  # fmt: skip
 
     def landing_pages(
@@ -466,7 +468,8 @@ class TrackingResource(Resource):
         max_units: int | None = None,
         prefetch: int = 4,
         start_offset: int = 0,
-        speculate: bool = True,
+        speculate: bool = False,
+        on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[LandingPageRow]:
         """The domain's URLs that rank for the campaign's keywords, with their keywords
         (``url``: domains **without** a mask, such as ``"ebay.com"``), as an
@@ -489,7 +492,7 @@ class TrackingResource(Resource):
         return self._report_pages(
             f"tracking_landing_pages_{k}", values, LandingPageRow,
             page_size=page_size, max_rows=max_rows, max_units=max_units, prefetch=prefetch,
-            start_offset=start_offset, speculate=speculate,
+            start_offset=start_offset, speculate=speculate, on_max_units=on_max_units,
         )  # fmt: skip
 
     async def visibility(

@@ -171,7 +171,7 @@ async def test_pages_in_flight_are_decoded_only_when_consumed(
 
 
 async def test_iterating_twice_fetches_twice(sb: Sandbox, sr: SemrushClient) -> None:
-    pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=600)
+    pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=600, speculate=True)
     assert len(await pager.collect()) == len(await pager.collect()) == 1200
     assert sb.units_charged == sr.ledger.spent == 240_000  # paid twice
     rows_per_request = [r.units // 100 for r in sb.requests]
@@ -186,7 +186,7 @@ async def test_speculation_overlaps_the_first_request() -> None:
     ):
         rows = (
             await sr.tracking(sb.campaign_id)
-            .positions(sb.tracked_url, page_size=100, prefetch=4)
+            .positions(sb.tracked_url, page_size=100, prefetch=4, speculate=True)
             .collect()
         )
         assert len(rows) == 400
@@ -206,7 +206,7 @@ async def test_speculation_never_breaks_a_tight_budget() -> None:
         async with client(sb, budget) as sr:
             rows = (
                 await sr.tracking(sb.campaign_id)
-                .positions(sb.tracked_url, page_size=1000, prefetch=4)
+                .positions(sb.tracked_url, page_size=1000, prefetch=4, speculate=True)
                 .collect()
             )
         assert len(rows) == 1200

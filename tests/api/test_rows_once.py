@@ -1,0 +1,128 @@
+"""Every row exactly once, or an error: hostile servers on 127.0.0.1 lie about `total`,
+repeat rows, answer past the end; a pull cut by max_units says so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+
+from asyncsemrush import UnitBudget, _convert
+from asyncsemrush.errors import MaxUnitsReachedError, PaginationError, ResponseFormatError
+from asyncsemrush.sandbox import Sandbox
+
+from .._server import ScriptedServer, reply
+from ..conftest import make_client
+
+REPORT = "/reports/v1/projects/1_2/tracking/"
+
+
+def kw(n: int) -> dict[str, Any]:
+    return {"Pi": str(1000 + n), "Ph": f"k{n}", "Dt": {"20260101": {"*.a.com/*": 1}}}
+
+
+def page(rows: range, total: Any, offset: int) -> bytes:
+    return orjson.dumps(
+        {"total": total, "offset": offset, "data": {str(k): kw(n) for k, n in enumerate(rows)}}
+    )
+
+
+@pytest.fixture(autouse=True)
+def loose() -> Iterator[None]:
+    _convert.set_strict(False)
+    yield
+    _convert.set_strict(True)
+
+
+@pytest.mark.parametrize("total", [True, 49.9, -1, "49.9", "lots"])
+async def test_a_malformed_total_is_refused_not_coerced(server: ScriptedServer, total: Any) -> None:
+    server.default(REPORT, reply(body=page(range(10), total, 0)))
+    async with make_client(server.base_url) as sr:
+        with pytest.raises(ResponseFormatError, match=r"\$\.total"):
+            await sr.tracking("1_2").positions(page_size=10).collect()
+
+
+@pytest.mark.parametrize("prefetch", [1, 4])
+async def test_rows_past_total_are_an_error(server: ScriptedServer, prefetch: int) -> None:
+    # the first page (asked before `total` is known) answers 20 rows of a "15-row" report
+    server.default(REPORT, reply(body=page(range(20), 15, 0)))
+    got: list[str] = []
+    async with make_client(server.base_url) as sr:
+        pager = sr.tracking("1_2").positions(page_size=20, prefetch=prefetch)
+        with pytest.raises(PaginationError, match="of a report of 15 rows") as info:
+            async for row in pager:
+                got.append(row.keyword)
+        assert sr.ledger.spent == 2000  # what the answer carried was paid, and counted
+    assert got == [] and info.value.resume_offset == 0
+
+
+async def test_a_page_beyond_what_was_asked_is_an_error(server: ScriptedServer) -> None:
+    server.queue(REPORT, reply(body=page(range(10), 25, 0)))
+    server.queue(REPORT, reply(body=page(range(10, 20), 25, 10)))
+    server.queue(REPORT, reply(body=page(range(20, 30), 25, 20)))  # 10 rows for the 5 left
+    got: list[str] = []
+    async with make_client(server.base_url) as sr:
+        with pytest.raises(PaginationError, match="10 rows for 5 asked") as info:
+            async for row in sr.tracking("1_2").positions(page_size=10, prefetch=1):
+                got.append(row.keyword)
+    assert len(got) == 20 and info.value.resume_offset == 20
+
+
+async def test_a_repeated_row_is_an_error(server: ScriptedServer) -> None:
+    server.queue(REPORT, reply(body=page(range(10), 20, 0)))
+    server.queue(REPORT, reply(body=page(range(5, 15), 20, 10)))  # a retry answered rows 5..14
+    got: list[str] = []
+    async with make_client(server.base_url) as sr:
+        with pytest.raises(PaginationError, match="repeats Pi='1005'") as info:
+            async for row in sr.tracking("1_2").positions(page_size=10):
+                got.append(row.keyword_id)
+    assert got == [str(1000 + n) for n in range(10)]  # each once, nothing of the bad page
+    assert (info.value.resume_offset, info.value.rows_delivered) == (10, 10)
+
+
+async def test_no_speculation_by_default() -> None:
+    async with Sandbox(keywords=2345, rate_limit=None) as sb:
+        from asyncsemrush import SemrushClient
+
+        async with SemrushClient(sb.api_key, base_url=sb.base_url, rate_limit=None) as sr:
+            rows = await sr.tracking(sb.campaign_id).positions(page_size=1000).collect()
+        assert len(rows) == 2345 and len(sb.requests) == 3  # not 4: no page past the end
+
+
+async def test_a_pull_cut_by_max_units_says_so() -> None:
+    from asyncsemrush import SemrushClient
+
+    async with (
+        Sandbox(keywords=500, rate_limit=None) as sb,
+        SemrushClient(
+            sb.api_key, base_url=sb.base_url, rate_limit=None, budget=UnitBudget(10**7)
+        ) as sr,
+    ):
+        pager = sr.tracking(sb.campaign_id).positions(page_size=100, max_units=25_000)
+        rows = await pager.collect()
+        assert len(rows) == 250 and pager.stopped_by == "max_units"
+        assert pager.resume_offset == 250 and sr.ledger.spent <= 25_000
+        rest = (
+            await sr.tracking(sb.campaign_id)
+            .positions(page_size=100, start_offset=pager.resume_offset)
+            .collect()
+        )
+        assert len(rest) == 250 and {r.keyword_id for r in rows}.isdisjoint(
+            r.keyword_id for r in rest
+        )
+        strict = sr.tracking(sb.campaign_id).positions(
+            page_size=100, max_units=25_000, on_max_units="raise"
+        )
+        got = []
+        with pytest.raises(MaxUnitsReachedError) as info:
+            async for row in strict:
+                got.append(row)
+        assert len(got) == 250 and info.value.resume_offset == 250
+        whole = sr.tracking(sb.campaign_id).positions(page_size=100, max_rows=120)
+        assert len(await whole.collect()) == 120
+        assert (whole.stopped_by, whole.resume_offset) == ("max_rows", 120)
+        done = sr.tracking(sb.campaign_id).positions(page_size=1000)
+        await done.collect()
+        assert (done.stopped_by, done.resume_offset) == (None, None)
