@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import os
@@ -23,8 +24,8 @@ from ._retry import RetryPolicy
 from ._transport import Transport, tracing
 from ._wire import ApiRequest, ApiResponse, Method
 from .budget import UnitBudget
-from .errors import ClientClosedError, InvalidParameterError
-from .params import integer
+from .errors import ClientClosedError, ClientLoopError, InvalidParameterError
+from .params import integer, positive
 from .pricing import Price, PriceTable, Usage
 from .resources import GeoResource, ProjectsResource, SiteAuditResource, TrackingResource
 from .resources._base import CAPTURE
@@ -114,8 +115,8 @@ class SemrushClient:
         if balance_url is None:
             balance_url = DEFAULT_BALANCE_URL if base_url == DEFAULT_BASE_URL else base_url
         balance = _check_base_url(balance_url, "balance_url", allow_insecure)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise InvalidParameterError("timeout", timeout, "seconds per attempt, a number > 0")
+        # nan would never time out, inf overflows the loop's timer: both refused here
+        timeout = positive("timeout", timeout, "seconds per attempt, a finite number > 0")
         if budget is not None and not isinstance(budget, UnitBudget):
             raise InvalidParameterError("budget", budget, "a UnitBudget or None")
         if max_response_bytes < 1:
@@ -134,6 +135,7 @@ class SemrushClient:
         self._borrowed = session
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._pipeline = Pipeline(
             api_key=key,
             base_url=base,
@@ -145,6 +147,7 @@ class SemrushClient:
             retry=retry if retry is not None else RetryPolicy(),
             transport=Transport(timeout=float(timeout), max_response_bytes=max_response_bytes),
             session=self._get_session,
+            guard=self._check_usable,
             # The session this client creates carries the hooks that take the
             # rate-limit slot once a connection is ready; a borrowed one cannot.
             rate_in_request=session is None,
@@ -165,9 +168,25 @@ class SemrushClient:
     ) -> None:
         await self.close()
 
-    async def _get_session(self) -> aiohttp.ClientSession:
+    def _check_usable(self) -> None:
+        """Refuse, before anything is reserved or sent, a client that cannot send: closed,
+        used from another event loop than its first, or with a closed borrowed session."""
         if self._closed:
             raise ClientClosedError("this SemrushClient is closed")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ClientLoopError(
+                "this SemrushClient was first used in another event loop (a second "
+                "asyncio.run?); its session and limits belong to that loop: create one "
+                "client per event loop"
+            )
+        if self._borrowed is not None and self._borrowed.closed:
+            raise ClientClosedError("the aiohttp session passed as session= is closed")
+
+    async def _get_session(self) -> aiohttp.ClientSession:
+        self._check_usable()
         if self._borrowed is not None:
             return self._borrowed
         if self._session is None:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 import attrs
+import orjson
 from yarl import URL
 
 from ._ledger import LedgerEntry, Outcome, UnitLedger
@@ -25,6 +26,7 @@ from .budget import Reservation, UnitBudget
 from .errors import (
     ApiError,
     ConnectionFailedError,
+    InvalidParameterError,
     MalformedResponseError,
     RequestTimeoutError,
     ResponseTooLargeError,
@@ -63,6 +65,22 @@ class Sent:
         return len(self.raw.body)
 
 
+def _check_body(request: ApiRequest) -> None:
+    """A JSON body that cannot be serialised (a set, an int beyond 64 bits) is bad input:
+    refused before anything is reserved, never counted as spent with nothing sent."""
+    if request.json is None:
+        return
+    try:
+        orjson.dumps(request.json)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise InvalidParameterError(
+            "json",
+            f"<{type(request.json).__name__} body>",
+            f"a JSON body: strings, ints within 64 bits, floats, bools, None, lists and "
+            f"objects with string keys ({exc})",
+        ) from None
+
+
 def _failed(raw: RawResponse) -> bool:
     """Whether an answer is an error (decided without decoding a success body)."""
     return raw.status >= 300 or raw.status == 244 or raw.body[:16].lstrip().startswith(b"ERROR")
@@ -86,6 +104,7 @@ class Pipeline:
         session: Callable[[], Awaitable[aiohttp.ClientSession]],
         rate_in_request: bool = False,
         rng: random.Random | None = None,
+        guard: Callable[[], None] = lambda: None,
     ) -> None:
         self._key = api_key
         self._bases = {"api": base_url, "balance": balance_url}
@@ -99,6 +118,7 @@ class Pipeline:
         # True when the sessions carry _transport.tracing(): the slot is taken there.
         self.rate_in_request = rate_in_request
         self._rng = rng or random.Random()
+        self._guard = guard  # raises when the client cannot send (closed, wrong loop)
 
     def estimate(self, request: ApiRequest) -> int:
         """The worst-case units of ``request`` (validates its report type)."""
@@ -119,7 +139,9 @@ class Pipeline:
         The reservation stays open in the returned :class:`Sent` until :meth:`finish`
         decodes the body, so a paginator can hold prefetched pages as bytes.
         """
+        self._guard()
         estimate = self.estimate(request)
+        _check_body(request)
         url = build_url(self._bases[request.host], request)
         url_redacted = str(url)  # the key is added below, only to what is sent
         send_url = with_key(url, self._key)

@@ -18,6 +18,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import attrs
 
+from . import params
 from ._ledger import LedgerEntry, LedgerTotals, Outcome, UnitLedger
 from .errors import BudgetExceededError, InvalidParameterError
 
@@ -180,7 +181,10 @@ class UnitBudget:
             raise InvalidParameterError("on_exhausted", on_exhausted, "'raise' or 'wait'")
         self.on_exhausted: OnExhausted = on_exhausted
         self._store: BudgetStore = store
-        self._poll_interval = poll_interval
+        # 0 would make a waiting request poll the store in a busy loop
+        self._poll_interval = params.positive(
+            "poll_interval", poll_interval, "seconds between store polls, a finite number > 0"
+        )
         self._waiters: list[asyncio.Future[None]] = []
 
     @property

@@ -27,6 +27,7 @@ __all__ = [
     "BudgetExceededError",
     "CampaignExistsError",
     "ClientClosedError",
+    "ClientLoopError",
     "ConnectionFailedError",
     "GatewayTimeoutError",
     "HttpStatusError",
@@ -100,7 +101,13 @@ class BudgetExceededError(SemrushError):
 
 
 class ClientClosedError(SemrushError, RuntimeError):
-    """The client was used after ``close()``."""
+    """The client was used after ``close()``, or its borrowed ``session=`` is closed."""
+
+
+class ClientLoopError(SemrushError, RuntimeError):
+    """The client was used in another event loop than the one it was first used in
+    (a second ``asyncio.run``, or a thread with its own loop): its session, locks and
+    limiter belong to the first. Create one client per event loop."""
 
 
 # ----------------------------------------------------------------------- transport
