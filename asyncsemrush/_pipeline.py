@@ -22,7 +22,7 @@ from ._limits import Slots
 from ._retry import IDEMPOTENT, RetryPolicy, parse_retry_after
 from ._transport import Attempt, Transport
 from ._wire import ApiRequest, ApiResponse, RawResponse, build_url, decode, with_key
-from .budget import Reservation, UnitBudget
+from .budget import JointReservation, Reservation, UnitBudget
 from .errors import (
     ApiError,
     ConnectionFailedError,
@@ -53,7 +53,7 @@ class Sent:
 
     request: ApiRequest
     raw: RawResponse
-    reservation: Reservation | None
+    reservation: Reservation | JointReservation | None
     state: _Attempts
     estimate: int
     url_redacted: str
@@ -124,16 +124,29 @@ class Pipeline:
         """The worst-case units of ``request`` (validates its report type)."""
         return self.prices.cost(request.report_type, request.usage)
 
-    async def _reserve(self, amount: int, report_type: str) -> Reservation | None:
-        if self.budget is None:
+    async def _reserve(
+        self, amount: int, report_type: str, cap: UnitBudget | None = None
+    ) -> Reservation | JointReservation | None:
+        """Hold ``amount`` in the client's budget and, for a pull, in its own cap
+        (``max_units``): a retry is reserved again, so it counts against both."""
+        budgets = [b for b in (cap, self.budget) if b is not None]
+        if not budgets:
             return None
-        return await self.budget.reserve(amount, report_type=report_type)
+        if len(budgets) == 1:
+            return await budgets[0].reserve(amount, report_type=report_type)
+        first = await budgets[0].reserve(amount, report_type=report_type)
+        try:
+            second = await budgets[1].reserve(amount, report_type=report_type)
+        except BaseException:
+            await first.release()
+            raise
+        return JointReservation([first, second], amount)
 
     async def execute(self, request: ApiRequest) -> ApiResponse:
         """Send ``request`` (with retries) and return its decoded answer."""
         return await self.finish(await self.send(request))
 
-    async def send(self, request: ApiRequest) -> Sent:
+    async def send(self, request: ApiRequest, cap: UnitBudget | None = None) -> Sent:
         """Reserve, send and retry until a successful answer arrives; do not decode it.
 
         The reservation stays open in the returned :class:`Sent` until :meth:`finish`
@@ -146,9 +159,11 @@ class Pipeline:
         url_redacted = str(url)  # the key is added below, only to what is sent
         send_url = with_key(url, self._key)
         state = _Attempts()
-        reservation = await self._reserve(estimate, request.report_type)
+        reservation = await self._reserve(estimate, request.report_type, cap)
         in_flight = False
         attempt: Attempt | None = None
+        deadline = self.retry.deadline
+        give_up: float | None = None  # from the first attempt on: waiting for a slot is not
         try:
             while True:
                 raw: RawResponse | None = None
@@ -159,11 +174,20 @@ class Pipeline:
                     async with self.slots.slot(rate=not hooked):
                         state.count += 1
                         started = time.monotonic()
+                        if give_up is None and deadline is not None:
+                            give_up = started + deadline  # counted from the first attempt
                         in_flight = True
                         session = await self._session()
                         attempt = Attempt(self.slots.limiter) if hooked else None
+                        left = None if give_up is None else max(give_up - time.monotonic(), 0.001)
                         raw = await self.transport.send(
-                            session, request.method, send_url, url_redacted, request.json, attempt
+                            session,
+                            request.method,
+                            send_url,
+                            url_redacted,
+                            request.json,
+                            attempt,
+                            timeout=left,
                         )
                         in_flight = False
                     state.status = raw.status
@@ -185,6 +209,8 @@ class Pipeline:
                         raise
                     retry_after = parse_retry_after(raw.retry_after) if raw else None
                     delay = self.retry.delay(state.count, retry_after, self._rng)
+                    if give_up is not None and time.monotonic() + delay >= give_up:
+                        raise  # the call's deadline leaves no time for another attempt
                     log.debug(
                         "%s %s: retrying in %.2f s (attempt %d of %d failed: %s)",
                         request.method,
@@ -196,7 +222,7 @@ class Pipeline:
                     )
                     await asyncio.sleep(delay)
                     if reservation is None:
-                        reservation = await self._reserve(estimate, request.report_type)
+                        reservation = await self._reserve(estimate, request.report_type, cap)
                     continue
                 self._log_attempt(request, url_redacted, state, str(raw.status), started)
                 return Sent(request, raw, reservation, state, estimate, url_redacted)

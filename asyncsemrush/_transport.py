@@ -8,6 +8,7 @@ retried and whether the attempt may have been charged).
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 import aiohttp
@@ -94,10 +95,16 @@ class Transport:
         url_redacted: str,
         json_body: Any = None,
         attempt: Attempt | None = None,
+        timeout: float | None = None,
     ) -> RawResponse:
-        """Send one attempt and read the whole body (up to the size cap).
-
-        With an ``attempt``, the session must carry :func:`tracing`'s hooks."""
+        """Send one attempt and read the whole body (up to the size cap), within the
+        transport's timeout or the shorter ``timeout`` given (what a call's deadline
+        leaves). With an ``attempt``, the session must carry :func:`tracing`'s hooks."""
+        limit = self.timeout
+        if timeout is not None and timeout < (limit.total or math.inf):
+            limit = aiohttp.ClientTimeout(
+                total=timeout, sock_connect=min(timeout, limit.sock_connect or timeout)
+            )
         data = None
         headers = {"Accept": "application/json"}
         if json_body is not None:
@@ -109,7 +116,7 @@ class Transport:
                 url,
                 data=data,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=limit,
                 allow_redirects=False,  # never carry the key to another host
                 trace_request_ctx=attempt,
             ) as resp:
@@ -140,7 +147,7 @@ class Transport:
             ) from _cause(exc)
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise RequestTimeoutError(
-                f"no complete answer within {self.timeout.total} s",
+                f"no complete answer within {limit.total:g} s",
                 sent=attempt is None or attempt.may_have_arrived(),
                 method=method,
                 url_redacted=url_redacted,

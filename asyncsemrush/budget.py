@@ -152,6 +152,31 @@ class Reservation:
         return f"<Reservation {self.report_type or '?'} {self.amount} units {state}>"
 
 
+class JointReservation:
+    """Reservations of one request in several budgets (a pull's own cap and the
+    client's), settled and released together."""
+
+    __slots__ = ("amount", "parts")
+
+    def __init__(self, parts: list[Reservation], amount: int) -> None:
+        self.parts = parts
+        self.amount = amount
+
+    @property
+    def settled(self) -> bool:
+        """Whether the reservation was settled or released."""
+        return all(p.settled for p in self.parts)
+
+    async def settle(self, actual: int, *, uncertain: bool = False) -> None:
+        """Settle every part at ``actual`` (see :meth:`Reservation.settle`)."""
+        for part in self.parts:
+            await part.settle(actual, uncertain=uncertain)
+
+    async def release(self) -> None:
+        """Free every part (the request was not charged)."""
+        await self.settle(0)
+
+
 class UnitBudget:
     """A cap on the API units a client (or several, with a shared store) may spend.
 

@@ -27,6 +27,7 @@ import attrs
 from . import _leaf
 from ._pipeline import Pipeline, Sent
 from ._wire import ApiRequest, ApiResponse
+from .budget import UnitBudget
 from .errors import (
     BudgetExceededError,
     InvalidParameterError,
@@ -321,6 +322,8 @@ class AsyncPaginator(Generic[T]):
             self.units_spent = 0
             self.stopped_by, self.resume_offset = None, None
             committed = 0  # units settled or reserved by this pull
+            # the pull's own cap, reserved by every attempt (retries included)
+            cap = None if self.max_units is None else UnitBudget(self.max_units)
             offset = self.start_offset
             end = None if self.max_rows is None else offset + self.max_rows
             capped: int | None = None  # where max_units stopped the pull
@@ -330,7 +333,9 @@ class AsyncPaginator(Generic[T]):
                     self._stopped_by_units(offset)
                 return
             committed += self._cost(first_limit)
-            first = asyncio.ensure_future(self._try_send(self._request(offset, first_limit), False))
+            first = asyncio.ensure_future(
+                self._try_send(self._request(offset, first_limit), False, cap)
+            )
             inflight: list[tuple[int, int, asyncio.Task[Sent | None]]] = [
                 (offset, first_limit, first)
             ]
@@ -357,7 +362,7 @@ class AsyncPaginator(Generic[T]):
                         return
                     committed += self._cost(limit)
                     request = self._request(next_offset, limit)
-                    task = asyncio.ensure_future(self._try_send(request, speculative))
+                    task = asyncio.ensure_future(self._try_send(request, speculative, cap))
                     inflight.append((next_offset, limit, task))
                     # a page max_units shrank is followed by the row after it, not by
                     # the next full page: the resume offset must not skip rows
@@ -385,7 +390,7 @@ class AsyncPaginator(Generic[T]):
                         if limit <= 0:
                             self._stopped_by_units(at)
                             return
-                        sent = await self._pipeline.send(self._request(at, limit))
+                        sent = await self._pipeline.send(self._request(at, limit), cap)
                     page, bad_row = await self._take(sent, at, limit, total, pull)
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
@@ -434,10 +439,12 @@ class AsyncPaginator(Generic[T]):
                 max_units=self.max_units, resume_offset=offset, rows_delivered=self.rows_delivered
             )
 
-    async def _try_send(self, request: ApiRequest, speculative: bool) -> Sent | None:
+    async def _try_send(
+        self, request: ApiRequest, speculative: bool, cap: UnitBudget | None
+    ) -> Sent | None:
         """Send a page; a speculative one gives None if the budget cannot hold it now."""
         try:
-            return await self._pipeline.send(request)
+            return await self._pipeline.send(request, cap)
         except BudgetExceededError:
             if speculative:
                 return None

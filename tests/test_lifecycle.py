@@ -55,8 +55,8 @@ def test_one_client_in_a_second_event_loop_is_a_typed_error(served: Sandbox) -> 
 
     async def first() -> int:
         count = len(await sr.projects.list())
-        assert sr._session is not None  # noqa: SLF001
-        await sr._session.close()  # noqa: SLF001 - only so the test leaks no socket
+        assert sr._session is not None
+        await sr._session.close()
         return count
 
     async def again() -> int:

@@ -126,3 +126,22 @@ async def test_a_pull_cut_by_max_units_says_so() -> None:
         done = sr.tracking(sb.campaign_id).positions(page_size=1000)
         await done.collect()
         assert (done.stopped_by, done.resume_offset) == (None, None)
+
+
+async def test_retries_after_dropped_answers_count_against_the_pulls_cap() -> None:
+    """Every answer is processed, charged, then dropped: each retry costs again. The
+    pull's max_units must hold (it was exceeded 5 times over: cap 1,000, charged 5,000)."""
+    from asyncsemrush import RetryPolicy, SemrushClient
+    from asyncsemrush.errors import BudgetExceededError
+    from asyncsemrush.sandbox import Faults
+
+    async with Sandbox(keywords=100, rate_limit=None, faults=Faults(drop=1.0)) as sb:
+        retry = RetryPolicy(max_attempts=5, backoff_base=0.01, backoff_max=0.02)
+        async with SemrushClient(
+            sb.api_key, base_url=sb.base_url, rate_limit=None, retry=retry
+        ) as sr:
+            pager = sr.tracking(sb.campaign_id).positions(page_size=10, max_units=1000)
+            with pytest.raises(BudgetExceededError):
+                await pager.collect()
+            assert sr.ledger.spent == 1000  # the one attempt that may have been billed
+        assert sb.units_charged == 1000  # the server billed no more than the cap
