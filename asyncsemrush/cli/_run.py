@@ -13,7 +13,7 @@ import shlex
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,21 +225,7 @@ class Session:
             raise Exit(EXIT_INTERRUPTED)
 
     def resume_hint(self, offset: int) -> None:
-        argv = list(self.settings.argv)
-        cleaned: list[str] = []
-        skip = False
-        for arg in argv:
-            if skip:
-                skip = False
-                continue
-            if arg == "--start-offset":
-                skip = True
-                continue
-            if arg.startswith("--start-offset=") or arg == "--append":
-                continue
-            cleaned.append(arg)
-        line = shlex.join(["asyncsemrush", *cleaned, "--start-offset", str(offset), "--append"])
-        say(f"interrupted; resume with:\n{line}")
+        say(f"interrupted; resume with:\n{resume_command(self.settings.argv, offset)}")
 
     def summary(self) -> None:
         ledger = self.client.ledger
@@ -277,6 +263,41 @@ def money(units: int) -> str:
     if amount >= 1 or amount == amount.quantize(dollars(200)):
         return f"${amount:,.2f}"
     return f"${amount:.5f}".rstrip("0")  # one unit is $0.00005
+
+
+#: Options whose value is a secret: a printed command never repeats it.
+_SECRET_OPTIONS = ("--api-key",)
+
+
+def resume_command(argv: Sequence[str], offset: int) -> str:
+    """The command line that resumes a pull at ``offset``: the same arguments, the
+    old offset and --append replaced, and no secret: a key given with --api-key is left
+    out, with a note to supply it as before (``SEMRUSH_API_KEY``)."""
+    cleaned: list[str] = []
+    skip = False
+    secret = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in _SECRET_OPTIONS:
+            secret = True
+            skip = "=" not in arg  # the value is the next argument
+            continue
+        if arg == "--start-offset":
+            skip = True
+            continue
+        if arg.startswith("--start-offset=") or arg == "--append":
+            continue
+        cleaned.append(arg)
+    line = shlex.join(["asyncsemrush", *cleaned, "--start-offset", str(offset), "--append"])
+    if secret:
+        line += (
+            "\n(the key given with --api-key is not repeated here: set SEMRUSH_API_KEY, "
+            "or add --api-key yourself)"
+        )
+    return line
 
 
 def run(

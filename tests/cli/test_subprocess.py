@@ -110,3 +110,33 @@ def test_interrupt_leaves_a_valid_file_and_a_resume_line(tmp_path: Path) -> None
     assert len(rows) == 2000 * 7
     keys = [(r["keyword_id"], r["date"]) for r in rows]
     assert len(set(keys)) == len(keys)
+
+
+def test_the_resume_line_never_prints_the_key(tmp_path: Path) -> None:
+    """Ctrl-C with --api-key before and after the command (and as --api-key=KEY): the
+    printed resume line leaves the key out and says how to give it."""
+    key = "".join(reversed("0123456789abcdef")) * 2  # made up, in the documented shape
+    for placement in ("before", "after", "equals"):
+        out = tmp_path / f"{placement}.csv"
+        pull = ["positions", "6647718_272401", "--page-size", "20", "-o", str(out)]
+        opts = ["--sandbox", "--rate-limit", "4"]
+        if placement == "before":
+            args = ["--api-key", key, *opts, *pull]
+        elif placement == "after":
+            args = [*opts, *pull, "--api-key", key]
+        else:
+            args = [*opts, f"--api-key={key}", *pull]
+        proc = subprocess.Popen(
+            [*COMMAND, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=ENV,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while (not out.exists() or out.stat().st_size < 3000) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        stdout, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert key not in err and key not in stdout, placement
+        assert "set SEMRUSH_API_KEY" in err
+        resume = err.split("interrupted; resume with:\n", 1)[1].splitlines()[0]
+        assert "--api-key" not in resume and "--start-offset" in resume
