@@ -50,8 +50,23 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def _check_base_url(value: str, parameter: str, allow_insecure: bool) -> URL:
-    url = URL(value)
+def _check_base_url(value: object, parameter: str, allow_insecure: bool) -> URL:
+    if not isinstance(value, (str, URL)):
+        raise InvalidParameterError(parameter, value, "an absolute https:// URL, as text")
+    try:
+        url = URL(value)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            parameter, "<unparsable URL>", "an absolute https:// URL"
+        ) from None
+    if url.user is not None or url.password is not None:
+        # never echo it: the password would be in the message (and everywhere it goes)
+        shown = str(url.with_user(None).with_password(None))
+        raise InvalidParameterError(
+            parameter,
+            f"{shown} (credentials removed)",
+            "a URL without user name or password: the API key is the only credential",
+        )
     if url.scheme not in ("https", "http") or not url.host:
         raise InvalidParameterError(parameter, value, "an absolute https:// URL")
     if url.query_string or url.fragment:
@@ -97,6 +112,10 @@ class SemrushClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("SEMRUSH_API_KEY")
+        if key is not None and not isinstance(key, str):
+            raise InvalidParameterError(
+                "api_key", f"<{type(key).__name__}>", "your Semrush API key, as text"
+            )
         if not key or not key.strip():
             raise InvalidParameterError(
                 "api_key",
@@ -119,8 +138,9 @@ class SemrushClient:
         timeout = positive("timeout", timeout, "seconds per attempt, a finite number > 0")
         if budget is not None and not isinstance(budget, UnitBudget):
             raise InvalidParameterError("budget", budget, "a UnitBudget or None")
-        if max_response_bytes < 1:
-            raise InvalidParameterError("max_response_bytes", max_response_bytes, "bytes >= 1")
+        max_response_bytes = integer(
+            "max_response_bytes", max_response_bytes, minimum=1
+        )  # "big", nan, 1.5 and True are refused
         limiter: RateLimiter | None
         if rate_limit is None or isinstance(rate_limit, RateLimiter):
             limiter = rate_limit
@@ -268,8 +288,7 @@ class SemrushClient:
         """
         if self._budget is None:
             raise InvalidParameterError("budget", None, "a UnitBudget to seed (got None)")
-        if keep < 0:
-            raise InvalidParameterError("keep", keep, "units >= 0")
+        keep = integer("keep", keep, minimum=0)
         available = max(await self.balance() - keep, 0)
         state = self._budget.state()
         limit = state.spent + state.reserved + available
@@ -328,6 +347,11 @@ class SemrushClient:
         """
         if method not in ("GET", "POST", "PUT", "DELETE"):
             raise InvalidParameterError("method", method, "GET, POST, PUT or DELETE")
+        if params is not None and (
+            not isinstance(params, Mapping)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
+        ):
+            raise InvalidParameterError("params", params, "a mapping of str to str")
         if not isinstance(path, str) or not path.startswith("/") or "?" in path:
             raise InvalidParameterError(
                 "path", path, "an absolute path without a query, such as /management/v1/projects"

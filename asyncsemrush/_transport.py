@@ -121,6 +121,10 @@ class Transport:
                 trace_request_ctx=attempt,
             ) as resp:
                 length = resp.content_length
+                if resp.headers.get("Content-Encoding", "identity").lower() != "identity":
+                    # Content-Length counts the compressed bytes: a 1 MB gzip body may
+                    # unpack to 1,000 MB. Count what is unpacked, as it is read.
+                    length = None
                 if length is not None and length > self.max_response_bytes:
                     raise ResponseTooLargeError(
                         f"response of {length} bytes exceeds the "

@@ -55,6 +55,7 @@ __all__ = [
     "ResponseTooLargeError",
     "SemrushError",
     "ServiceUnavailableError",
+    "TooManyRequestsError",
     "TotalLimitExceededError",
     "TransportError",
     "UnitsExhaustedError",
@@ -69,7 +70,22 @@ __all__ = [
 
 
 class SemrushError(Exception):
-    """Root of every exception raised by asyncsemrush."""
+    """Root of every exception raised by asyncsemrush.
+
+    Every one survives pickle with its fields (a process pool can hand it back): it is
+    rebuilt from its message and attributes, without calling ``__init__`` again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(vars(self))))
+
+
+def _rebuild(cls: type[SemrushError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error of ``cls`` with ``args`` and ``state``, as it was pickled."""
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 # --------------------------------------------------------------------------- local
@@ -297,11 +313,6 @@ class ApiError(SemrushError):
         suffix = f" ({', '.join(tail)})" if tail else ""
         super().__init__(f"{head}{message}{suffix}")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            type(self),
-            (self.code, self.message, self.status, self.method, self.url_redacted),
-        )
 
 
 class AuthenticationError(ApiError):

@@ -158,14 +158,15 @@ def project_id(value: object) -> str:
         raise _fail("project_id", value, "a project ID such as 6647718")
     if isinstance(value, int) and value > 0:
         return str(value)
-    if isinstance(value, str) and value.isdigit() and value != "0" * len(value):
+    # ASCII digits only: "²" and "1٢3" pass str.isdigit() and would reach the server
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value) and value != "0" * len(value):
         return value
-    raise _fail("project_id", value, "a project ID such as 6647718 (int or digits)")
+    raise _fail("project_id", value, "a project ID such as 6647718 (int or ASCII digits)")
 
 
 def tracking_id(value: object) -> str:
     """A project ID or a ``"{project}_{n}"`` campaign ID, kept as text (never an int)."""
-    if isinstance(value, str) and re.fullmatch(r"[1-9]\d*_\d+", value):
+    if isinstance(value, str) and re.fullmatch(r"[1-9][0-9]*_[0-9]+", value):
         return value
     try:
         return project_id(value)
@@ -252,7 +253,9 @@ class UrlMask(str):
         raise _fail("url", str(self), _MASK_HELP)  # pragma: no cover - validated on creation
 
 
-def _host(parameter: str, value: str) -> str:
+def _host(parameter: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise _fail(parameter, value, "a domain name such as ebay.com")
     host = value.strip().lower()
     for prefix in ("https://", "http://"):
         host = host.removeprefix(prefix)
@@ -345,11 +348,13 @@ class DisplayFilter:
             raise _fail("display_filter value", self.value, "a non-empty value without '|'")
         if self.field != "Ph":
             try:
-                float(self.value)
+                number = float(self.value)
             except ValueError:
+                number = math.nan
+            if not math.isfinite(number):  # "nan", "inf", "1e999" are not numbers to filter by
                 raise _fail(
-                    "display_filter value", self.value, f"a number (field {self.field})"
-                ) from None
+                    "display_filter value", self.value, f"a finite number (field {self.field})"
+                )
 
     @classmethod
     def include(cls, field: FilterField, operation: str, value: object) -> DisplayFilter:
@@ -366,7 +371,8 @@ class DisplayFilter:
 
 
 def display_filter(value: object) -> str | None:
-    """A ``display_filter`` string from a filter, a sequence of them, or a raw string."""
+    """A ``display_filter`` string from ``filters=``: a filter, a sequence of them, or a
+    raw string (errors name ``filters``, the argument the caller wrote)."""
     if value is None or value == "":
         return None
     items: list[DisplayFilter]
@@ -375,7 +381,7 @@ def display_filter(value: object) -> str | None:
     elif isinstance(value, str):
         parts = value.split("|")
         if len(parts) % 4:
-            raise _fail("display_filter", value, "conditions of the form +|Nq|Gt|100 joined by '|'")
+            raise _fail("filters", value, "conditions of the form +|Nq|Gt|100 joined by '|'")
         items = [
             DisplayFilter(parts[k], parts[k + 1], parts[k + 2], parts[k + 3])  # type: ignore[arg-type]
             for k in range(0, len(parts), 4)
@@ -386,11 +392,11 @@ def display_filter(value: object) -> str | None:
             if isinstance(item, DisplayFilter):
                 items.append(item)
             else:
-                raise _fail("display_filter", item, "DisplayFilter conditions")
+                raise _fail("filters", item, "DisplayFilter conditions")
     else:
-        raise _fail("display_filter", value, "a DisplayFilter, a sequence of them, or a string")
+        raise _fail("filters", value, "a DisplayFilter, a sequence of them, or a string")
     if not 1 <= len(items) <= MAX_FILTERS:
-        raise _fail("display_filter", value, f"1 to {MAX_FILTERS} conditions")
+        raise _fail("filters", value, f"1 to {MAX_FILTERS} conditions")
     return "|".join(map(str, items))
 
 
@@ -548,6 +554,9 @@ class Keyword:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.keyword, str) or not self.keyword.strip():
             raise _fail("keyword", self.keyword, "a non-empty phrase")
+        if isinstance(self.tags, str) or not isinstance(self.tags, Iterable):
+            # a str would become one tag per letter ("brand" -> b, r, a, n, d)
+            raise _fail("tags", self.tags, "a sequence of tags, such as ('brand',)")
         object.__setattr__(self, "keyword", " ".join(self.keyword.split()))
         object.__setattr__(self, "tags", _tags(self.keyword, self.tags))
 
@@ -566,7 +575,10 @@ def keywords(value: object, *, parameter: str = "keywords") -> list[Keyword]:
         elif isinstance(item, str):
             out.append(Keyword(item))
         elif isinstance(item, tuple) and len(item) == 2:
-            out.append(Keyword(item[0], tuple(item[1])))
+            tags = item[1]
+            if isinstance(tags, str) or not isinstance(tags, Iterable):
+                raise _fail(parameter, item, "(phrase, tags) pairs with a sequence of tags")
+            out.append(Keyword(item[0], tuple(tags)))
         else:
             raise _fail(parameter, item, "phrases, Keyword objects or (phrase, tags) pairs")
     if not out:

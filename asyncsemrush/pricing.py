@@ -230,8 +230,8 @@ class PriceTable:
         keywords added, ``snapshots`` the snapshots asked for.
         """
         for name, value in (("lines", lines), ("keywords", keywords), ("snapshots", snapshots)):
-            if value < 0:
-                raise InvalidParameterError(name, value, "a count >= 0")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidParameterError(name, value, "a whole number >= 0")
         return self[report_type].cost(Usage(lines, keywords, snapshots))
 
     def cost(self, report_type: str, usage: Usage) -> int:

@@ -31,6 +31,8 @@ log = logging.getLogger("asyncsemrush")
 def _strings(parameter: str, value: Iterable[str] | None) -> list[str]:
     if value is None:
         return []
+    if not isinstance(value, (str, Iterable)):
+        raise InvalidParameterError(parameter, value, "a string or a sequence of strings")
     items = [value] if isinstance(value, str) else list(value)
     if not all(isinstance(v, str) for v in items):
         raise InvalidParameterError(parameter, value, "strings")

@@ -110,7 +110,7 @@ RULES: list[tuple[str, Call, str, Call]] = [
     (
         "at most 25 filters",
         pos(filters=[DisplayFilter.include("Nq", "Gt", n) for n in range(26)]),
-        "display_filter",
+        "filters",
         pos(filters=[DisplayFilter.include("Nq", "Gt", n) for n in range(25)]),
     ),
     ("position sort", pos(sort="pos_asc"), "sort", pos(sort="0_pos_asc")),
@@ -202,6 +202,48 @@ RULES: list[tuple[str, Call, str, Call]] = [
         lambda sr, sb: sr.projects.create("a/b", "ab.com"),
         "name",
         lambda sr, sb: sr.projects.create("a b", "ab.com"),
+    ),
+    ("filters names its argument", pos(filters=5), "filters", pos(filters="+|Nq|Gt|1")),
+    (
+        "filter value nan",
+        pos(filters="+|Nq|Gt|nan"),
+        "display_filter value",
+        pos(filters="+|Nq|Gt|1"),
+    ),
+    (
+        "filter value 1e999",
+        pos(filters="+|Cp|Lt|1e999"),
+        "display_filter value",
+        pos(filters="+|Cp|Lt|9"),
+    ),
+    (
+        "unicode digits in an ID",
+        lambda sr, sb: sr.projects.update("²", name="x"),
+        "project_id",
+        lambda sr, sb: sr.projects.update(str(sb.project_id), name="x"),
+    ),
+    (
+        "unicode digits in a campaign ID",
+        lambda sr, sb: sr.tracking("1٢_3").campaign_dates(),
+        "campaign_id",
+        lambda sr, sb: sr.tracking(sb.campaign_id).campaign_dates(),
+    ),
+    ("allow is a list", audit_save(allow=False), "allow", audit_save(allow=["/blog/*"])),
+    (
+        "raw params are a mapping",
+        lambda sr, sb: sr.request(
+            "GET", "/management/v1/projects", report_type="project_list", params=[""]
+        ),  # type: ignore[arg-type]
+        "params",
+        lambda sr, sb: sr.request(
+            "GET", "/management/v1/projects", report_type="project_list", params={}
+        ),
+    ),
+    (
+        "tags of a keyword pair",
+        lambda sr, sb: sr.tracking(sb.campaign_id).add_keywords([("seo", 5)]),  # type: ignore[list-item]
+        "keywords",
+        lambda sr, sb: sr.tracking(sb.campaign_id).add_keywords([("seo", ("a",))]),  # type: ignore[list-item]
     ),
     (
         "js rendering",
