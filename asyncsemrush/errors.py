@@ -314,7 +314,6 @@ class ApiError(SemrushError):
         super().__init__(f"{head}{message}{suffix}")
 
 
-
 class AuthenticationError(ApiError):
     """The API key was rejected or the account has no API access (70, 120-122, 130, 403)."""
 
