@@ -19,7 +19,7 @@ from ._ledger import UnitLedger
 from ._limits import ConcurrencyLimiter, LocalRateLimiter, RateLimiter, Slots
 from ._pipeline import Pipeline
 from ._reconcile import BalanceMark, Reconciliation, compare
-from ._redact import install_log_filter, register_secret
+from ._redact import Secret, install_log_filter
 from ._retry import RetryPolicy
 from ._transport import Transport, tracing
 from ._wire import ApiRequest, ApiResponse, Method
@@ -127,9 +127,8 @@ class SemrushClient:
             raise InvalidParameterError(
                 "api_key", "<hidden>", "a key without spaces or URL delimiters"
             )
-        register_secret(key)
         install_log_filter()
-        self._key = key
+        self._key = Secret(key)  # prints as REDACTED wherever it is held
         base = _check_base_url(base_url, "base_url", allow_insecure)
         if balance_url is None:
             balance_url = DEFAULT_BALANCE_URL if base_url == DEFAULT_BASE_URL else base_url
@@ -157,7 +156,7 @@ class SemrushClient:
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pipeline = Pipeline(
-            api_key=key,
+            api_key=self._key,
             base_url=base,
             balance_url=balance,
             prices=prices if prices is not None else PriceTable(),

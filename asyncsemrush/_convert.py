@@ -482,10 +482,11 @@ def structure(data: Any, cls: Any, where: str = "$") -> Any:
     converter = _STRICT if _strict else _LOOSE
     try:
         return converter.structure(data, cls)
-    except _FAILURES as exc:
+    except _FAILURES as exc:  # the answer's own text may echo a key: keep no chain
         field, reason = _describe(exc, where)
         model = getattr(cls, "__name__", str(cls))
-        raise ResponseFormatError(field, reason, model=model, answer=data) from None
+        failure = ResponseFormatError(field, reason, model=model, answer=data)
+    raise failure  # outside the handler: no __context__ holding the answer twice
 
 
 def salvage(data: Any, cls: type[Any]) -> Any:

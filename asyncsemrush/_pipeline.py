@@ -19,9 +19,10 @@ from yarl import URL
 
 from ._ledger import LedgerEntry, Outcome, UnitLedger
 from ._limits import Slots
+from ._redact import Secret, scrub_chain
 from ._retry import IDEMPOTENT, RetryPolicy, parse_retry_after
 from ._transport import Attempt, Transport
-from ._wire import ApiRequest, ApiResponse, RawResponse, build_url, decode, with_key
+from ._wire import ApiRequest, ApiResponse, RawResponse, build_url, decode
 from .budget import JointReservation, Reservation, UnitBudget
 from .errors import (
     ApiError,
@@ -92,7 +93,7 @@ class Pipeline:
     def __init__(
         self,
         *,
-        api_key: str,
+        api_key: str | Secret,
         base_url: URL,
         balance_url: URL,
         prices: PriceTable,
@@ -106,7 +107,7 @@ class Pipeline:
         rng: random.Random | None = None,
         guard: Callable[[], None] = lambda: None,
     ) -> None:
-        self._key = api_key
+        self._key = api_key if isinstance(api_key, Secret) else Secret(api_key)
         self._bases = {"api": base_url, "balance": balance_url}
         self.prices = prices
         self.budget = budget
@@ -156,8 +157,7 @@ class Pipeline:
         estimate = self.estimate(request)
         _check_body(request)
         url = build_url(self._bases[request.host], request)
-        url_redacted = str(url)  # the key is added below, only to what is sent
-        send_url = with_key(url, self._key)
+        url_redacted = str(url)  # the key is added by the transport, only to what is sent
         state = _Attempts()
         reservation = await self._reserve(estimate, request.report_type, cap)
         in_flight = False
@@ -183,17 +183,19 @@ class Pipeline:
                         raw = await self.transport.send(
                             session,
                             request.method,
-                            send_url,
+                            url,
                             url_redacted,
                             request.json,
                             attempt,
                             timeout=left,
+                            key=self._key,
                         )
                         in_flight = False
                     state.status = raw.status
                     if _failed(raw):
                         decode(raw, request, url_redacted)  # raises the typed error
                 except SemrushError as exc:
+                    scrub_chain(exc)
                     in_flight = False
                     maybe_charged, retryable = self._classify(exc, request)
                     label = _label(exc, raw) + ("?" if maybe_charged else "")
@@ -251,6 +253,7 @@ class Pipeline:
         try:
             data = decode(raw, request, sent.url_redacted)
         except SemrushError as exc:
+            scrub_chain(exc)  # orjson's error holds the body as .doc
             # A 2xx whose body is unusable may still have been billed; an error body not.
             maybe_charged = not isinstance(exc, ApiError)
             state.log.append(_label(exc, raw) + ("?" if maybe_charged else ""))

@@ -11,24 +11,65 @@ REDACTED = "REDACTED"
 # ``key=`` in a query string or in text, up to the next separator.
 _KEY_PARAM = re.compile(r"(?i)(\bkey=)[^&\s\"'<>#]+")
 
-_secrets: set[str] = set()
+_secrets: dict[str, re.Pattern[str]] = {}
 _lock = threading.Lock()
 
 
+class Secret:
+    """A credential that prints as ``REDACTED``: its repr and str hide it, so a frame
+    local, an attribute or an argument holding it shows nothing to an error reporter
+    (``capture_locals``, Sentry, rich's ``show_locals``). ``reveal()`` is called only
+    where the key goes into what is sent."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        register_secret(value)
+
+    def reveal(self) -> str:
+        """The credential itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"<Secret {REDACTED}>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Secret cannot be pickled")
+
+
 def register_secret(secret: str) -> None:
-    """Remember ``secret`` so that every redaction removes it, wherever it appears."""
+    """Remember ``secret`` so that every redaction removes it, in any letter case."""
     if len(secret) >= 4:
         with _lock:
-            _secrets.add(secret)
+            _secrets.setdefault(secret, re.compile(re.escape(secret), re.IGNORECASE))
 
 
 def redact(text: str) -> str:
-    """``text`` with every ``key=...`` value and every registered secret replaced."""
+    """``text`` with every ``key=...`` value and every registered secret replaced (a
+    server that echoes the key upper-cased is redacted too)."""
     text = _KEY_PARAM.sub(rf"\g<1>{REDACTED}", text)
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
+    folded = text.casefold()
+    for secret, pattern in list(_secrets.items()):
+        if secret.casefold() in folded:
+            text = pattern.sub(REDACTED, text)
     return text
+
+
+def scrub_chain(err: BaseException) -> BaseException:
+    """Cut what an error raised ``from`` something still carries as ``__context__``
+    (aiohttp's exception with the keyed URL, orjson's with the body): a chain walker sees
+    only the cause we chose. Returns ``err``."""
+    seen: set[int] = set()
+    node: BaseException | None = err
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        if node.__suppress_context__:
+            node.__context__ = None
+        node = node.__cause__ or node.__context__
+    return err
 
 
 def excerpt(body: bytes, limit: int = 200) -> str:

@@ -16,8 +16,8 @@ import orjson
 from yarl import URL
 
 from ._limits import RateLimiter
-from ._redact import redact
-from ._wire import RawResponse
+from ._redact import Secret, redact, scrub_chain
+from ._wire import RawResponse, with_key
 from .errors import ConnectionFailedError, RequestTimeoutError, ResponseTooLargeError
 
 _CHUNK = 1 << 16
@@ -29,9 +29,15 @@ def _describe(exc: BaseException) -> str:
 
 
 def _cause(theirs: BaseException) -> BaseException | None:
-    """aiohttp's exception as our cause, only when its text cannot leak the key."""
+    """aiohttp's exception as our cause, only when its text cannot leak the key, and
+    without its traceback or chain: the frames inside aiohttp hold the keyed URL as
+    locals, which ``capture_locals`` reporters would print."""
     safe = redact(str(theirs)) == str(theirs) and redact(repr(theirs)) == repr(theirs)
-    return theirs if safe else None
+    if not safe:
+        return None
+    theirs.__traceback__ = None
+    theirs.__context__ = theirs.__cause__ = None
+    return theirs
 
 
 class Attempt:
@@ -96,6 +102,28 @@ class Transport:
         json_body: Any = None,
         attempt: Attempt | None = None,
         timeout: float | None = None,
+        key: Secret | None = None,
+    ) -> RawResponse:
+        """Send one attempt (see :meth:`_send`); an error it raises carries no
+        ``__context__`` of aiohttp's (whose repr holds the keyed URL)."""
+        try:
+            return await self._send(
+                session, method, url, url_redacted, json_body, attempt, timeout, key
+            )
+        except (ConnectionFailedError, RequestTimeoutError, ResponseTooLargeError) as err:
+            scrub_chain(err)
+            raise
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        url_redacted: str,
+        json_body: Any = None,
+        attempt: Attempt | None = None,
+        timeout: float | None = None,
+        key: Secret | None = None,
     ) -> RawResponse:
         """Send one attempt and read the whole body (up to the size cap), within the
         transport's timeout or the shorter ``timeout`` given (what a call's deadline
@@ -113,7 +141,7 @@ class Transport:
         try:
             async with session.request(
                 method,
-                url,
+                url if key is None else with_key(url, key),  # the keyed URL: no local holds it
                 data=data,
                 headers=headers,
                 timeout=limit,

@@ -16,7 +16,7 @@ import attrs
 import orjson
 from yarl import URL
 
-from ._redact import excerpt, redact
+from ._redact import Secret, excerpt, redact
 from .errors import (
     ApiError,
     MalformedResponseError,
@@ -90,11 +90,12 @@ class ApiRequest:
 
 @attrs.frozen
 class RawResponse:
-    """What the transport got back."""
+    """What the transport got back. Its repr leaves the body out (a server may echo the
+    key in it; an error reporter's frame locals show reprs)."""
 
     status: int
     content_type: str
-    body: bytes
+    body: bytes = attrs.field(repr=lambda body: f"<{len(body)} bytes>")
     retry_after: str | None = None
 
 
@@ -122,9 +123,10 @@ def build_url(base: URL, request: ApiRequest) -> URL:
     return url
 
 
-def with_key(url: URL, key: str) -> URL:
-    """``url`` with the API key added to its query string."""
-    return url.update_query(key=key)
+def with_key(url: URL, key: Secret) -> URL:
+    """``url`` with the API key added to its query string: call it only inside the
+    expression that hands the URL to aiohttp, so no local of ours holds the result."""
+    return url.update_query(key=key.reveal())
 
 
 def _error_from_body(data: Any, status: int, method: str, url_redacted: str) -> ApiError | None:

@@ -14,7 +14,8 @@ from .conftest import TEST_KEY, make_client
 
 def test_key_falls_back_to_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEMRUSH_API_KEY", TEST_KEY)
-    assert SemrushClient()._key == TEST_KEY
+    assert SemrushClient()._key.reveal() == TEST_KEY
+    assert TEST_KEY not in repr(SemrushClient()._key)
 
 
 def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

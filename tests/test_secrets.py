@@ -98,3 +98,68 @@ async def test_aiohttp_errors_never_escape_unwrapped() -> None:
     assert exc.__cause__ is None
     assert_clean(str(exc), "".join(traceback.format_exception(exc)))
     assert sr.ledger.entries[0].attempts == 4
+
+
+def _everything(err: BaseException, *, locals_too: bool = True) -> str:
+    """What an error reporter can see: the chain (cause and context), every attribute,
+    and (``locals_too``) every frame local of every traceback in it."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    node: BaseException | None = err
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        parts.append(repr(node) + str(node))
+        for name in dir(node):
+            if not name.startswith("__"):
+                try:
+                    parts.append(repr(getattr(node, name)))
+                except Exception:
+                    continue
+        node = node.__cause__ or node.__context__
+    if locals_too:  # every frame but this test's own (which holds the key to compare)
+        te: traceback.TracebackException | None = traceback.TracebackException.from_exception(
+            err, capture_locals=True
+        )
+        while te is not None:
+            for frame in te.stack:
+                if frame.filename != __file__:
+                    parts.append(f"{frame.filename}:{frame.lineno} {frame.locals}")
+            te = te.__cause__ or te.__context__
+    return "\n".join(parts)
+
+
+async def test_no_error_shows_the_key_in_its_chain_attributes_or_frame_locals(
+    server: ScriptedServer,
+) -> None:
+    """Issue 14: frame locals held the keyed URL; `from None` kept aiohttp's and orjson's
+    exceptions (the keyed URL, the echoed body) as __context__; an upper-cased echo was
+    not redacted."""
+    from ._server import hang
+
+    upper = TEST_KEY.upper()
+    # bodies that echo the key (the server's data: read, then shown nowhere)
+    server.queue(
+        POSITIONS, reply(500, f"<html>{upper} and {TEST_KEY}</html>", content_type="text/html")
+    )
+    server.queue(
+        POSITIONS, reply(200, f'{{"broken": "{TEST_KEY}"', content_type="application/json")
+    )
+    server.queue(POSITIONS, reply(400, json.dumps({"code": 120, "message": f"bad key {upper}"})))
+    # failures where only our own frames could hold the key: their locals are checked too
+    server.queue(POSITIONS, drop())
+    server.queue(POSITIONS, hang())
+    server.queue(POSITIONS, reply(503, "<html>busy</html>", content_type="text/html"))
+    caught: list[BaseException] = []
+    from asyncsemrush import RetryPolicy
+
+    async with make_client(server.base_url, retry=RetryPolicy(max_attempts=1), timeout=0.5) as sr:
+        for _ in range(6):
+            try:
+                await sr._execute(positions())
+            except SemrushError as exc:
+                caught.append(exc)
+    kinds = [type(e).__name__ for e in caught]
+    assert len(caught) == 6 and {"MalformedResponseError", "RequestTimeoutError"} <= set(kinds)
+    for n, err in enumerate(caught):
+        seen = _everything(err, locals_too=n >= 3)
+        assert TEST_KEY not in seen and upper not in seen, kinds[n]
