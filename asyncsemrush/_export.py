@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.util
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -131,6 +132,31 @@ def records(row: Any, *, wide: bool = False) -> Iterator[Record]:
         }
         return
     raise TypeError(f"cannot export {type(row).__name__}")
+
+
+def _json_line(doc: Record) -> str:
+    """One JSON document on one line: orjson, or the standard library for what orjson
+    refuses (an integer beyond 64 bits stays exact instead of failing the export)."""
+    try:
+        return orjson.dumps(doc, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(_plain(doc), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with mapping keys as text and dates as ISO text, for ``json.dumps``."""
+    if isinstance(value, Mapping):
+        return {
+            (k.isoformat() if isinstance(k, dt.date) else str(k)): _plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if attrs.has(type(value)):
+        return _plain(document(value))
+    return value
 
 
 def _json_default(value: Any) -> Any:
@@ -243,10 +269,7 @@ class JsonlSink(_TextSink):
     def write(self, rows: Iterable[Any]) -> int:
         n = 0
         for row in rows:
-            line = orjson.dumps(
-                document(row), default=_json_default, option=orjson.OPT_NON_STR_KEYS
-            )
-            self._file.write(line.decode() + "\n")
+            self._file.write(_json_line(document(row)) + "\n")
             n += 1
         self._file.flush()
         return n

@@ -22,6 +22,10 @@ def to_int(value: Any) -> int:
         return value
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
+            if abs(value) > _EXACT_FLOAT:
+                # the decoder turns integers beyond 64 bits into floats: the digits are
+                # gone, so the value is refused rather than silently changed
+                raise ValueError(f"a whole number too large to have arrived exactly: {value!r}")
             return int(value)
         raise ValueError(f"expected a whole number, got {value!r}")
     if isinstance(value, str) and len(value) < 40:
@@ -35,6 +39,8 @@ def to_int(value: Any) -> int:
                 return int(number)
     raise ValueError(f"expected a whole number, got {value!r}")
 
+
+_EXACT_FLOAT = 2**53  # every whole number up to here is exact as a float
 
 _DECIMAL = re.compile(r"[+-]?\d+\.\d*(?:[eE][+-]?\d+)?")
 

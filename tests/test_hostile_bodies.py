@@ -69,3 +69,41 @@ def test_the_bomb_does_not_inflate_memory() -> None:
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["result"] == "refused"
     assert out["grew_kib"] < 64 * 1024  # the cap (8 MiB) plus a margin; unpacked was 200 MiB
+
+
+async def test_integers_beyond_64_bits_are_refused_not_changed(server: ScriptedServer) -> None:
+    """orjson decodes 2**70 + 1 as the float 2**70: an ID or a count read from it would be
+    silently wrong. Such a value is refused with a typed error naming it."""
+    from asyncsemrush import _convert
+    from asyncsemrush.errors import ResponseFormatError
+
+    big = 2**64 + 1
+    project = {"project_id": big, "project_name": "p", "url": "p.com", "tools": []}
+    server.default(PATH, reply(body=json.dumps([project])))
+    _convert.set_strict(False)
+    try:
+        async with make_client(server.base_url) as sr:
+            with pytest.raises(ResponseFormatError, match=r"project_id") as info:
+                await sr.projects.list()
+        assert info.value.answer[0]["project_id"] == float(big)  # the paid answer, as decoded
+        (row,) = _convert.rows(
+            [{"Pi": "1", "Ph": "k", "Nq": float(2**70 + 1), "Cp": 1.5}],
+            __import__("asyncsemrush").models.PositionRow,
+        )
+        assert row.cpc == 1.5  # the rest of the row reads
+        with pytest.raises(ResponseFormatError, match="Nq"):
+            _ = row.volume
+    finally:
+        _convert.set_strict(True)
+
+
+def test_an_export_keeps_a_huge_integer_exact(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from asyncsemrush._export import JsonlSink
+
+    out = Path(str(tmp_path)) / "rows.jsonl"
+    sink = JsonlSink(out)
+    sink.write([{"id": 2**70 + 1, "name": "x"}])  # raw rows may hold what orjson refuses
+    sink.close()
+    assert json.loads(out.read_text()) == {"id": 2**70 + 1, "name": "x"}
