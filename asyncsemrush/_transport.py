@@ -16,7 +16,7 @@ import orjson
 from yarl import URL
 
 from ._limits import RateLimiter
-from ._redact import Secret, redact, scrub_chain
+from ._redact import Secret, redact
 from ._wire import RawResponse, with_key
 from .errors import ConnectionFailedError, RequestTimeoutError, ResponseTooLargeError
 
@@ -94,27 +94,6 @@ class Transport:
         self.max_response_bytes = max_response_bytes
 
     async def send(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: URL,
-        url_redacted: str,
-        json_body: Any = None,
-        attempt: Attempt | None = None,
-        timeout: float | None = None,
-        key: Secret | None = None,
-    ) -> RawResponse:
-        """Send one attempt (see :meth:`_send`); an error it raises carries no
-        ``__context__`` of aiohttp's (whose repr holds the keyed URL)."""
-        try:
-            return await self._send(
-                session, method, url, url_redacted, json_body, attempt, timeout, key
-            )
-        except (ConnectionFailedError, RequestTimeoutError, ResponseTooLargeError) as err:
-            scrub_chain(err)
-            raise
-
-    async def _send(
         self,
         session: aiohttp.ClientSession,
         method: str,

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from asyncsemrush import RetryPolicy, SemrushClient, UnitBudget, _convert
+from asyncsemrush.sandbox import Sandbox
 
 from ._server import ScriptedServer
 
@@ -59,3 +62,29 @@ def make_client(
         rate_limit=rate_limit,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture
+def served() -> Iterator[Sandbox]:
+    """A sandbox served from a loop of its own in a thread: code that runs its own
+    asyncio.run() (the command, a second event loop) can reach it over HTTP."""
+    loop = asyncio.new_event_loop()
+    sb = Sandbox(rate_limit=None, keywords=300)
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(sb.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+        yield sb
+    finally:
+        asyncio.run_coroutine_threadsafe(sb.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

@@ -4,8 +4,6 @@ or sent (issue 13, item 4; the unserialisable body of item 2)."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterator
 
 import aiohttp
 import pytest
@@ -25,29 +23,6 @@ def test_a_timeout_that_never_fires_or_overflows_is_refused(timeout: object) -> 
 def test_a_busy_polling_budget_is_refused(poll: float) -> None:
     with pytest.raises(InvalidParameterError, match="poll_interval"):
         UnitBudget(100, poll_interval=poll)
-
-
-@pytest.fixture
-def served() -> Iterator[Sandbox]:
-    """A sandbox on a loop of its own, so tests can run several asyncio.run()."""
-    loop = asyncio.new_event_loop()
-    sb = Sandbox(rate_limit=None)
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(sb.start())
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    yield sb
-    asyncio.run_coroutine_threadsafe(sb.stop(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
-    loop.close()
 
 
 def test_one_client_in_a_second_event_loop_is_a_typed_error(served: Sandbox) -> None:

@@ -3,11 +3,8 @@ account whose price changed (a sandbox served from a thread, over HTTP)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,31 +12,6 @@ from asyncsemrush.pricing import Price, PriceTable
 from asyncsemrush.sandbox import Sandbox
 
 from .test_commands import CAMPAIGN, COLUMNS, MASK, PROJECT, invoke
-
-
-@pytest.fixture
-def served() -> Iterator[Sandbox]:
-    """A sandbox on its own loop in a thread, so the command's asyncio.run can reach it."""
-    loop = asyncio.new_event_loop()
-    sb = Sandbox(rate_limit=None, keywords=300)
-    ready = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(sb.start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
-        yield sb
-    finally:
-        asyncio.run_coroutine_threadsafe(sb.stop(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
 
 
 def test_prices_check_finds_a_changed_price(served: Sandbox) -> None:
