@@ -203,7 +203,7 @@ class PriceTable:
     def __getitem__(self, report_type: str) -> Price:
         try:
             return self.prices[report_type]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable "type"
             raise InvalidParameterError(
                 "report_type", report_type, f"one of {', '.join(sorted(self.prices))}"
             ) from None

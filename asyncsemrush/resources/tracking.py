@@ -95,6 +95,8 @@ def _url(url: Masks | None) -> tuple[str | None, int]:
 
 def _bare_domains(url: str | Sequence[str], parameter: str = "url") -> str:
     """Domains without a mask, colon-joined (landing pages, main_domain)."""
+    if not isinstance(url, (str, Sequence)) or (not isinstance(url, str) and not url):
+        raise InvalidParameterError(parameter, url, "a domain without a mask, or a list of them")
     items = [url] if isinstance(url, str) else list(url)
     return ":".join(params.domain_name(parameter, item) for item in items)
 
