@@ -33,6 +33,7 @@ from typing import IO, Any, Protocol
 import attrs
 import orjson
 
+from .errors import ExportError
 from .models import CompetitorRow, LandingPageRow, PositionRow
 
 Record = dict[str, Any]
@@ -292,11 +293,17 @@ class ParquetSink:
         batch = [rec for row in rows for rec in records(row, wide=self._wide)]
         if not batch:
             return 0
-        table = pa.Table.from_pylist(batch)
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(str(self._path), table.schema)
-        else:
-            table = table.cast(self._writer.schema)
+        try:
+            table = pa.Table.from_pylist(batch)
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(str(self._path), table.schema)
+            else:
+                table = table.cast(self._writer.schema)
+        except (OverflowError, pa.ArrowException) as exc:  # an int beyond 64 bits, say
+            raise ExportError(
+                f"a value cannot be written to Parquet ({type(exc).__name__}: {exc}); "
+                "CSV and JSON-lines keep it exactly"
+            ) from None
         self._writer.write_table(table)
         return len(batch)
 

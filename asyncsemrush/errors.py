@@ -28,6 +28,7 @@ __all__ = [
     "CampaignExistsError",
     "ClientClosedError",
     "ClientLoopError",
+    "ExportError",
     "ConnectionFailedError",
     "GatewayTimeoutError",
     "HttpStatusError",
@@ -114,6 +115,10 @@ class BudgetExceededError(SemrushError):
             f"{what}request needs up to {needed} units but only {available} of the "
             f"budget's {limit} are available; nothing was sent"
         )
+
+
+class ExportError(SemrushError):
+    """Rows could not be written to a file format (a value the format cannot hold)."""
 
 
 class ClientClosedError(SemrushError, RuntimeError):

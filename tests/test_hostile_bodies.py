@@ -107,3 +107,15 @@ def test_an_export_keeps_a_huge_integer_exact(tmp_path: object) -> None:
     sink.write([{"id": 2**70 + 1, "name": "x"}])  # raw rows may hold what orjson refuses
     sink.close()
     assert json.loads(out.read_text()) == {"id": 2**70 + 1, "name": "x"}
+    from asyncsemrush._export import CsvSink, ParquetSink
+    from asyncsemrush.errors import ExportError
+
+    csv_out = Path(str(tmp_path)) / "rows.csv"
+    sink2 = CsvSink(csv_out)
+    sink2.write([{"id": 2**70 + 1}])
+    sink2.close()
+    assert csv_out.read_text().splitlines()[1] == str(2**70 + 1)  # exact
+    parquet = ParquetSink(Path(str(tmp_path)) / "rows.parquet")
+    with pytest.raises(ExportError, match="CSV and JSON-lines keep it exactly"):
+        parquet.write([{"id": 2**70 + 1}])  # was a bare OverflowError
+    parquet.close()
