@@ -17,7 +17,7 @@ from yarl import URL
 
 from ._ledger import UnitLedger
 from ._limits import ConcurrencyLimiter, LocalRateLimiter, RateLimiter, Slots
-from ._pipeline import Pipeline
+from ._pipeline import CAPTURE, Pipeline
 from ._reconcile import BalanceMark, Reconciliation, compare
 from ._redact import Secret, install_log_filter
 from ._retry import RetryPolicy
@@ -28,7 +28,6 @@ from .errors import ClientClosedError, ClientLoopError, InvalidParameterError
 from .params import integer, positive
 from .pricing import Price, PriceTable, Usage
 from .resources import GeoResource, ProjectsResource, SiteAuditResource, TrackingResource
-from .resources._base import CAPTURE
 
 T = TypeVar("T")
 log = logging.getLogger("asyncsemrush")
@@ -378,7 +377,8 @@ class SemrushClient:
 
         ``projects, [response] = await sr.with_response(sr.projects.list())`` gives the
         typed result and each :class:`ApiResponse` (decoded JSON, status, attempts, units)
-        of the requests it made, in order (none when served from a cache).
+        of the requests it made, in order: resource calls, ``request()``, ``balance()`` and
+        every page of a pull (none when served from a cache).
         """
         captured: list[ApiResponse] = []
         token = CAPTURE.set(captured)

@@ -6,6 +6,7 @@ This is the single send path of the library and the only place that retries.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 import random
@@ -36,6 +37,12 @@ from .errors import (
 from .pricing import PriceTable, Usage
 
 log = logging.getLogger("asyncsemrush.transport")
+
+#: Set by ``SemrushClient.with_response``: every answer decoded inside it (resource calls,
+#: ``request()``, ``balance()``, each page of a pull), in the order they were decoded.
+CAPTURE: contextvars.ContextVar[list[ApiResponse] | None] = contextvars.ContextVar(
+    "asyncsemrush_capture", default=None
+)
 
 
 @attrs.define
@@ -274,7 +281,7 @@ class Pipeline:
         state.charged += cost
         state.log.append(str(raw.status))
         self._record(request, sent.url_redacted, sent.estimate, state, "ok", usage)
-        return ApiResponse(
+        response = ApiResponse(
             data=data,
             status=raw.status,
             attempts=state.count,
@@ -282,6 +289,10 @@ class Pipeline:
             usage=usage,
             report_type=request.report_type,
         )
+        captured = CAPTURE.get()
+        if captured is not None:
+            captured.append(response)
+        return response
 
     def _record_failure(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, TypeVar, cast
@@ -20,10 +19,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 log = logging.getLogger("asyncsemrush")
 
-#: Set by ``SemrushClient.with_response``: answers of the calls made inside it.
-CAPTURE: contextvars.ContextVar[list[ApiResponse] | None] = contextvars.ContextVar(
-    "asyncsemrush_capture", default=None
-)
 
 #: The wire key that is unique per row of a report: a repeat within a pull is an error.
 IDENTITY: dict[type, str] = {PositionRow: "Pi", CompetitorRow: "Ur", LandingPageRow: "Ur"}
@@ -40,11 +35,7 @@ class Resource:
         self._pipeline = client._pipeline
 
     async def _send(self, request: ApiRequest) -> ApiResponse:
-        response = await self._pipeline.execute(request)
-        captured = CAPTURE.get()
-        if captured is not None:
-            captured.append(response)
-        return response
+        return await self._pipeline.execute(request)
 
     async def _get(self, request: ApiRequest, cls: type[T]) -> T:
         """A read: its answer as ``cls``, or a ResponseFormatError carrying the answer."""

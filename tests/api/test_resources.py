@@ -259,3 +259,23 @@ async def test_keywords_are_charged_as_added(sr: SemrushClient, sb: Sandbox) -> 
     # a keyword added moments ago cannot be told from one added now: counted (never under)
     await campaign.add_keywords(["brand new one"])
     assert sb.units_charged == 200 and sr.ledger.spent == 300
+
+
+async def test_with_response_captures_every_request(sr: SemrushClient, sb: Sandbox) -> None:
+    """It missed request(), balance() and every page of a pull (issue 13)."""
+
+    async def several() -> int:
+        await sr.balance()
+        await sr.request("GET", "/management/v1/projects", report_type="project_list")
+        pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=100, max_rows=250)
+        rows = await pager.collect()
+        return len(rows)
+
+    count, responses = await sr.with_response(several())
+    assert count == 250
+    assert [r.report_type for r in responses] == [
+        "balance",
+        "project_list",
+        *["tracking_position_organic"] * 3,
+    ]
+    assert [len(r.data["data"]) for r in responses[2:]] == [100, 100, 50]  # in page order
