@@ -27,6 +27,7 @@ from ._wire import ApiRequest, ApiResponse, RawResponse, build_url, decode
 from .budget import JointReservation, Reservation, UnitBudget
 from .errors import (
     ApiError,
+    BudgetStoreError,
     ConnectionFailedError,
     InvalidParameterError,
     MalformedResponseError,
@@ -71,6 +72,20 @@ class Sent:
     def size(self) -> int:
         """Bytes held."""
         return len(self.raw.body)
+
+
+async def _settle(
+    reservation: Reservation | JointReservation | None, amount: int, *, uncertain: bool = False
+) -> BudgetStoreError | None:
+    """Settle ``reservation``; a store that fails is returned, to be raised once the
+    ledger has the entry (the units were charged whatever the store could record)."""
+    if reservation is None:
+        return None
+    try:
+        await reservation.settle(amount, uncertain=uncertain)
+    except BudgetStoreError as exc:
+        return exc
+    return None
 
 
 def _check_body(request: ApiRequest) -> None:
@@ -209,9 +224,13 @@ class Pipeline:
                     state.log.append(label)
                     self._log_attempt(request, url_redacted, state, label, started)
                     if maybe_charged and reservation is not None:
-                        await reservation.settle(reservation.amount, uncertain=True)
+                        store_failed = await _settle(
+                            reservation, reservation.amount, uncertain=True
+                        )
                         state.charged += reservation.amount
                         reservation = None
+                        if store_failed is not None:  # recorded below, as uncertain
+                            raise store_failed from None
                     elif maybe_charged:
                         state.charged += estimate
                     if not retryable or state.count >= self.retry.max_attempts:
@@ -240,15 +259,18 @@ class Pipeline:
                 # Stopped while waiting for its rate-limit slot: nothing was written.
                 in_flight = False
                 state.count -= 1
+            store_failed = None
             if reservation is not None:
                 if in_flight:
                     # Cancelled (or killed) while the request may have reached the server.
-                    await reservation.settle(reservation.amount, uncertain=True)
+                    store_failed = await _settle(reservation, reservation.amount, uncertain=True)
                     state.charged += reservation.amount
                     state.log.append("cancelled?")
                 else:
-                    await reservation.release()
+                    store_failed = await _settle(reservation, 0)
             self._record_failure(request, url_redacted, estimate, state, exc)
+            if store_failed is not None and not isinstance(exc, asyncio.CancelledError):
+                raise store_failed from None
             raise
 
     async def finish(self, sent: Sent) -> ApiResponse:
@@ -264,23 +286,26 @@ class Pipeline:
             # A 2xx whose body is unusable may still have been billed; an error body not.
             maybe_charged = not isinstance(exc, ApiError)
             state.log.append(_label(exc, raw) + ("?" if maybe_charged else ""))
-            if sent.reservation is not None:
-                if maybe_charged:
-                    await sent.reservation.settle(sent.reservation.amount, uncertain=True)
-                else:
-                    await sent.reservation.release()
+            amount = sent.reservation.amount if sent.reservation is not None else 0
+            store_failed = await _settle(
+                sent.reservation, amount if maybe_charged else 0, uncertain=maybe_charged
+            )
             if maybe_charged:
                 state.charged += sent.estimate
             self._record_failure(request, sent.url_redacted, sent.estimate, state, exc)
+            if store_failed is not None:
+                raise store_failed from None
             raise
         cost, usage = self.prices.actual(
             request.report_type, data, sent=request.usage, keywords=request.keywords
         )
-        if sent.reservation is not None:
-            await sent.reservation.settle(cost)
+        store_failed = await _settle(sent.reservation, cost)
         state.charged += cost
         state.log.append(str(raw.status))
+        # charged whatever the store could record: the entry goes in first
         self._record(request, sent.url_redacted, sent.estimate, state, "ok", usage)
+        if store_failed is not None:
+            raise store_failed
         response = ApiResponse(
             data=data,
             status=raw.status,

@@ -25,6 +25,7 @@ __all__ = [
     "BadGatewayError",
     "BadRequestError",
     "BudgetExceededError",
+    "BudgetStoreError",
     "CampaignExistsError",
     "ClientClosedError",
     "ClientLoopError",
@@ -115,6 +116,12 @@ class BudgetExceededError(SemrushError):
             f"{what}request needs up to {needed} units but only {available} of the "
             f"budget's {limit} are available; nothing was sent"
         )
+
+
+class BudgetStoreError(SemrushError):
+    """The shared budget store (Redis, SQLite) failed, or its budget vanished (a Redis
+    restarted empty). A request that was answered is still in the ledger: the units were
+    charged whatever the store could record."""
 
 
 class ExportError(SemrushError):

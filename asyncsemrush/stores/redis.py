@@ -16,20 +16,28 @@ import datetime as dt
 import logging
 import random
 import uuid
-from collections.abc import AsyncIterator, Hashable
-from typing import Any, Literal
+from collections.abc import AsyncIterator, Awaitable, Hashable
+from typing import Any, Literal, TypeVar
 
 from .._limits import SPACING_MARGIN, TOLERANCE
+from .._redact import redact
 from ..budget import BudgetState
+from ..errors import BudgetStoreError
 from ..params import choice, integer, positive
 
 log = logging.getLogger("asyncsemrush.budget")
+T = TypeVar("T")
 
 # KEYS: state hash, leases zset, amounts hash, reclaimed list
-# ARGV: amount, token, lease ms, limit to create the budget with
+# ARGV: amount, token, lease ms, limit to create the budget with, and "1" when this
+# worker may create it (its first use of this budget) or "0" (it must exist: a budget that
+# vanished, a Redis restarted empty, is never silently recreated full)
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[5] == '0' and redis.call('EXISTS', KEYS[1]) == 0 then
+  return {-1, 0, 0, 0, 0}
+end
 redis.call('HSETNX', KEYS[1], 'limit', ARGV[4])
 local reclaimed = 0
 for _, tok in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
@@ -101,6 +109,19 @@ return 0
 """
 
 
+async def _store_call(call: Awaitable[T]) -> T:
+    """A Redis call whose failure is a BudgetStoreError (a SemrushError), its message
+    redacted; Redis's own exception never escapes."""
+    try:
+        return await call
+    except BudgetStoreError:
+        raise
+    except Exception as exc:  # redis.exceptions.*, OSError: the store is unreachable
+        raise BudgetStoreError(
+            f"the Redis budget store failed: {type(exc).__name__}: {redact(str(exc))}"
+        ) from None
+
+
 class RedisBudgetStore:
     """A :class:`~asyncsemrush.budget.BudgetStore` shared through Redis.
 
@@ -133,6 +154,7 @@ class RedisBudgetStore:
         self._settle = redis.register_script(_SETTLE)
         #: Reservations of dead workers this process reclaimed (token, units).
         self.reclaimed: list[tuple[str, int]] = []
+        self._seen: set[str] = set()  # budgets this worker has used: they must exist
 
     def _prefix(self, day: str | None = None) -> str:
         if self.window == "day":
@@ -146,9 +168,17 @@ class RedisBudgetStore:
     async def try_reserve(self, amount: int) -> Hashable | None:
         prefix = self._prefix()
         token = f"{prefix}|{uuid.uuid4().hex}"
-        ok, limit, spent, reserved, reclaimed = await self._reserve(
-            keys=self._keys(prefix), args=[amount, token, self.lease_ms, self.default_limit]
+        create = "0" if prefix in self._seen else "1"
+        args = [amount, token, self.lease_ms, self.default_limit, create]
+        ok, limit, spent, reserved, reclaimed = await _store_call(
+            self._reserve(keys=self._keys(prefix), args=args)
         )
+        if int(ok) == -1:
+            raise BudgetStoreError(
+                f"the budget {prefix!r} vanished from Redis (restarted empty, or deleted): "
+                "it is not recreated with its full limit; set it again with set_limit()"
+            )
+        self._seen.add(prefix)
         self._state = BudgetState(int(limit), int(spent), int(reserved))
         if reclaimed:
             await self._log_reclaimed(prefix)
@@ -171,8 +201,8 @@ class RedisBudgetStore:
 
     async def settle(self, token: Hashable, actual: int) -> None:
         prefix = str(token).split("|", 1)[0]
-        found, limit, spent, reserved = await self._settle(
-            keys=self._keys(prefix)[:3], args=[str(token), actual]
+        found, limit, spent, reserved = await _store_call(
+            self._settle(keys=self._keys(prefix)[:3], args=[str(token), actual])
         )
         self._state = BudgetState(int(limit), int(spent), int(reserved))
         if not found:
@@ -181,12 +211,14 @@ class RedisBudgetStore:
             )
 
     async def set_limit(self, limit: int) -> None:
-        await self.redis.hset(self._keys(self._prefix())[0], "limit", limit)
+        prefix = self._prefix()
+        await _store_call(self.redis.hset(self._keys(prefix)[0], "limit", limit))
+        self._seen.add(prefix)  # set on purpose: this worker may use it again
         await self.refresh()
 
     async def refresh(self) -> BudgetState:
         """Read the shared numbers now."""
-        raw = await self.redis.hgetall(self._keys(self._prefix())[0])
+        raw = await _store_call(self.redis.hgetall(self._keys(self._prefix())[0]))
         values = {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
         self._state = BudgetState(
             values.get("limit", self.default_limit),

@@ -1,0 +1,105 @@
+"""A real redis-server killed mid-pull, then back empty (issue 13, item 2): the ledger
+still has every page the server charged, the failure is a SemrushError, and the
+vanished budget is not recreated full."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from asyncsemrush import SemrushClient, UnitBudget
+from asyncsemrush.errors import BudgetStoreError, SemrushError
+from asyncsemrush.sandbox import Faults, Sandbox
+
+redis_asyncio = pytest.importorskip("redis.asyncio")
+
+
+class RedisServer:
+    """redis-server on a fixed loopback port, killed and restarted by the test."""
+
+    def __init__(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            if os.environ.get("CI"):
+                pytest.fail("redis-server is missing: .ci/run installs it")
+            pytest.skip("redis-server not installed (apt-get install redis-server)")
+        self.exe = exe
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = [
+            self.exe,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            server.kill()
+
+
+async def test_redis_killed_mid_pull_then_back_empty(redis_server: RedisServer) -> None:
+    from asyncsemrush.stores.redis import RedisBudgetStore
+
+    r = redis_asyncio.from_url(redis_server.url)
+    store = RedisBudgetStore(r, "faults", limit=20_000)
+    budget = UnitBudget(store=store)
+    async with Sandbox(keywords=2000, rate_limit=None, faults=Faults(latency=0.05)) as sb:
+        async with SemrushClient(
+            sb.api_key, base_url=sb.base_url, rate_limit=None, budget=budget
+        ) as sr:
+            pager = sr.tracking(sb.campaign_id).positions(page_size=10, prefetch=2)
+            got = 0
+            with pytest.raises(SemrushError) as info:
+                async for _ in pager:
+                    got += 1
+                    if got == 30:
+                        redis_server.kill()  # pages in flight settle against a dead store
+            assert isinstance(info.value, BudgetStoreError), repr(info.value)
+            # every unit the server charged is in the ledger, the store's failure or not
+            assert sr.ledger.spent == sb.units_charged >= 3_000
+            redis_server.start()  # back, and empty
+            with pytest.raises(BudgetStoreError, match="vanished"):
+                await sr.tracking(sb.campaign_id).positions(page_size=10, max_rows=10).collect()
+            charged = sb.units_charged
+        assert sb.units_charged == charged  # nothing sent against a recreated full budget
+    await r.aclose()
