@@ -150,6 +150,12 @@ class SemrushClient:
         self._balance_mark: BalanceMark | None = None
         self._projects: ProjectsResource | None = None
         self._geo: GeoResource | None = None
+        if session is not None and getattr(session, "_retry_connection", False):
+            # aiohttp resends an idempotent request once, silently, when a kept-alive
+            # connection drops: an attempt that may be billed and that the ledger cannot
+            # see (a borrowed session was charged 240,000 where the ledger saw 200,000).
+            # Retries stay ours: the lent session's resend is switched off.
+            session._retry_connection = False
         self._borrowed = session
         self._session: aiohttp.ClientSession | None = None
         self._closed = False

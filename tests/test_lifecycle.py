@@ -70,3 +70,24 @@ async def test_a_body_that_cannot_be_serialised_is_refused_before_reserving(
             )  # fmt: skip
         assert budget.spent == budget.reserved == 0 and sr.ledger.requests == 0
     assert served.requests == []  # was: TypeError, with 100 units counted as spent
+
+
+async def test_a_borrowed_session_cannot_resend_behind_the_ledger() -> None:
+    """aiohttp resends an idempotent request once when a kept-alive connection drops; on
+    a borrowed session that attempt was billed and invisible (240,000 charged, 200,000 in
+    the ledger, with 20 % of answers dropped after they were charged)."""
+    from asyncsemrush import RetryPolicy
+    from asyncsemrush.sandbox import Faults
+
+    retry = RetryPolicy(max_attempts=10, backoff_base=0.01, backoff_max=0.02)
+    async with (
+        Sandbox(keywords=2000, rate_limit=None, faults=Faults(drop=0.2, seed=3)) as sb,
+        aiohttp.ClientSession() as session,
+    ):
+        async with SemrushClient(
+            sb.api_key, base_url=sb.base_url, rate_limit=None, session=session, retry=retry
+        ) as sr:
+            rows = await sr.tracking(sb.campaign_id).positions(page_size=100).collect()
+            assert len(rows) == 2000
+            assert sr.ledger.spent == sb.units_charged  # every attempt the ledger's
+        assert not session.closed  # still the caller's
