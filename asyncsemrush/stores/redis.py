@@ -162,11 +162,21 @@ class RedisBudgetStore:
             return f"{self.name}:{day}"
         return self.name
 
+    async def _current_prefix(self) -> str:
+        """The budget's key prefix now. A daily window takes the day from Redis's clock
+        (``TIME``), not this worker's: a worker whose clock is a day ahead used to get a
+        fresh day's cap of its own."""
+        if self.window != "day":
+            return self.name
+        seconds, _ = await _store_call(self.redis.time())
+        day = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y%m%d")
+        return self._prefix(day)
+
     def _keys(self, prefix: str) -> list[str]:
         return [f"{prefix}:state", f"{prefix}:leases", f"{prefix}:amounts", f"{prefix}:reclaimed"]
 
     async def try_reserve(self, amount: int) -> Hashable | None:
-        prefix = self._prefix()
+        prefix = await self._current_prefix()
         token = f"{prefix}|{uuid.uuid4().hex}"
         create = "0" if prefix in self._seen else "1"
         args = [amount, token, self.lease_ms, self.default_limit, create]
@@ -211,14 +221,15 @@ class RedisBudgetStore:
             )
 
     async def set_limit(self, limit: int) -> None:
-        prefix = self._prefix()
+        prefix = await self._current_prefix()
         await _store_call(self.redis.hset(self._keys(prefix)[0], "limit", limit))
         self._seen.add(prefix)  # set on purpose: this worker may use it again
         await self.refresh()
 
     async def refresh(self) -> BudgetState:
         """Read the shared numbers now."""
-        raw = await _store_call(self.redis.hgetall(self._keys(self._prefix())[0]))
+        prefix = await self._current_prefix()
+        raw = await _store_call(self.redis.hgetall(self._keys(prefix)[0]))
         values = {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
         self._state = BudgetState(
             values.get("limit", self.default_limit),

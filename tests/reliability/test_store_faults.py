@@ -103,3 +103,34 @@ async def test_redis_killed_mid_pull_then_back_empty(redis_server: RedisServer) 
             charged = sb.units_charged
         assert sb.units_charged == charged  # nothing sent against a recreated full budget
     await r.aclose()
+
+
+async def test_a_daily_budget_takes_the_day_from_redis_not_the_worker(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker whose clock runs a day ahead got a fresh day's cap of its own."""
+    import datetime as real_dt
+
+    from asyncsemrush.stores import redis as redis_store
+
+    r = redis_asyncio.from_url(redis_server.url)
+    on_time = UnitBudget(store=redis_store.RedisBudgetStore(r, "daily", limit=1000, window="day"))
+    ahead = UnitBudget(store=redis_store.RedisBudgetStore(r, "daily", limit=1000, window="day"))
+    held = await on_time.reserve(800)
+
+    class Ahead(real_dt.datetime):
+        @classmethod
+        def now(cls, tz: real_dt.tzinfo | None = None) -> Ahead:  # type: ignore[override]
+            return cls.fromtimestamp(real_dt.datetime.now(tz).timestamp() + 86_400, tz)
+
+    class FakeDt:
+        datetime = Ahead
+        timezone = real_dt.timezone
+
+    monkeypatch.setattr(redis_store, "dt", FakeDt)
+    from asyncsemrush.errors import BudgetExceededError
+
+    with pytest.raises(BudgetExceededError):
+        await ahead.reserve(800)  # the same day's budget: 800 of 1,000 are held
+    await held.settle(800)
+    await r.aclose()
