@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -16,6 +17,9 @@ from .pricing import dollars
 #: ``uncertain`` (it may have been charged; counted at its reserved worst case);
 #: ``cancelled`` (cancelled before anything was sent, nothing charged).
 Outcome = Literal["ok", "error", "uncertain", "cancelled"]
+
+
+log = logging.getLogger("asyncsemrush")
 
 
 @attrs.frozen
@@ -92,12 +96,17 @@ class UnitLedger:
         self._listeners: list[Callable[[LedgerEntry], None]] = []
 
     def record(self, entry: LedgerEntry) -> None:
-        """Add an entry and tell listeners."""
+        """Add an entry and tell listeners. A listener that fails (a locked SQLite file,
+        a full disk) is logged, never raised into the request that was charged: the
+        entry is in this ledger whatever a listener could do with it."""
         self._entries.append(entry)
         self._total.add(entry)
         self._by_type.setdefault(entry.report_type, LedgerTotals()).add(entry)
         for listener in self._listeners:
-            listener(entry)
+            try:
+                listener(entry)
+            except Exception:
+                log.exception("a ledger listener failed on a %s entry", entry.report_type)
 
     def add_listener(self, listener: Callable[[LedgerEntry], None]) -> None:
         """Call ``listener(entry)`` for every entry recorded from now on."""

@@ -2,12 +2,15 @@
 
 Each operation is one ``BEGIN IMMEDIATE`` transaction (WAL mode), run in a worker
 thread so the event loop never blocks on the file. A settled ledger entry is
-committed before the request's call returns, so a killed process loses none.
+committed before the request's call returns, so a killed process loses none, unless
+another process holds the file's lock: then the call returns after half a second and a
+retry thread commits the entry once the lock is free.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import threading
@@ -54,16 +57,25 @@ class _Db:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
 
-    def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    def transact(self, fn: Callable[[sqlite3.Connection], T], timeout: float | None = None) -> T:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            if timeout is not None:  # how long to wait for another process's lock
+                self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             try:
-                result = fn(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return result
+                return self._transact(fn)
+            finally:
+                if timeout is not None:
+                    self._conn.execute("PRAGMA busy_timeout = 30000")
+
+    def _transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(self._conn)
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        return result
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(self.transact, fn)
@@ -207,23 +219,74 @@ class SqliteLedger:
     (or ``asyncsemrush ledger FILE``).
     """
 
+    #: Seconds a write waits for a lock held by another process before it is handed to
+    #: the retry thread (it used to wait 30 s on the event loop, then raise).
+    WAIT = 0.5
+
     def __init__(self, path: str | Path) -> None:
         self.db = _Db(path)
+        self._pending: list[tuple[Any, ...]] = []
+        self._pending_lock = threading.Lock()
+        self._retrier: threading.Thread | None = None
 
     def attach(self, ledger: UnitLedger) -> None:
         """Write every entry ``ledger`` records from now on."""
         ledger.add_listener(self.write)
 
     def write(self, entry: LedgerEntry) -> None:
-        """Commit one entry (synchronously: it is on disk when the request returns)."""
+        """Commit one entry: on disk when the request returns, unless another process
+        holds the file's lock for more than :attr:`WAIT` seconds; then the entry is kept
+        and committed by a retry thread as soon as the lock is free (``flush()`` waits
+        for it). Never raises into the request that was charged."""
         row = (
             entry.time.isoformat(), entry.report_type, entry.method, entry.path, entry.estimated,
             entry.actual, entry.lines, entry.attempts, entry.outcome, entry.status, entry.error,
             " ".join(entry.attempt_log),
         )  # fmt: skip
-        self.db.transact(
-            lambda c: c.execute("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
-        )
+        with self._pending_lock:
+            if self._pending:  # keep the file's order: behind what is waiting
+                self._pending.append(row)
+                return
+        try:
+            self.db.transact(functools.partial(self._insert, rows=[row]), timeout=self.WAIT)
+        except sqlite3.OperationalError as exc:
+            log.warning("ledger file busy (%s): the entry is written when it is free", exc)
+            with self._pending_lock:
+                self._pending.append(row)
+                self._start_retrier()
+
+    @staticmethod
+    def _insert(c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        c.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def _start_retrier(self) -> None:
+        if self._retrier is None or not self._retrier.is_alive():
+            self._retrier = threading.Thread(target=self._retry, daemon=True)
+            self._retrier.start()
+
+    def _retry(self) -> None:
+        delay = 0.05
+        while True:
+            with self._pending_lock:
+                rows = list(self._pending)
+            if not rows:
+                return
+            try:
+                self.db.transact(functools.partial(self._insert, rows=rows), timeout=self.WAIT)
+            except sqlite3.OperationalError:
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            with self._pending_lock:
+                del self._pending[: len(rows)]
+
+    def flush(self, timeout: float = 60.0) -> bool:
+        """Wait until every entry is in the file; False if ``timeout`` seconds passed."""
+        retrier = self._retrier
+        if retrier is not None:
+            retrier.join(timeout)
+        with self._pending_lock:
+            return not self._pending
 
     def spend(self) -> list[dict[str, Any]]:
         """Units spent by UTC day and report type."""
@@ -246,5 +309,6 @@ class SqliteLedger:
         )
 
     def close(self) -> None:
-        """Close the file."""
+        """Write what is waiting (up to a minute), then close the file."""
+        self.flush()
         self.db.close()

@@ -134,3 +134,44 @@ async def test_a_daily_budget_takes_the_day_from_redis_not_the_worker(
         await ahead.reserve(800)  # the same day's budget: 800 of 1,000 are held
     await held.settle(800)
     await r.aclose()
+
+
+async def test_a_ledger_file_locked_by_another_process(tmp_path: object) -> None:
+    """Another process holds the SQLite file's lock: the loop used to freeze 30 s, then
+    sqlite3.OperationalError escaped from a charged request. Now the call returns, and
+    the entry is written once the lock is free."""
+    import asyncio
+    import sys
+    from pathlib import Path
+
+    from asyncsemrush.stores.sqlite import SqliteLedger
+
+    path = Path(str(tmp_path)) / "ledger.sqlite"
+    saved = SqliteLedger(path)
+    code = (
+        "import sqlite3, time\n"
+        f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(3)\n"
+        "c.execute('ROLLBACK')\n"
+    )
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None
+        assert (await holder.stdout.readline()).strip() == b"locked"
+        async with (
+            Sandbox(rate_limit=None) as sb,
+            SemrushClient(sb.api_key, base_url=sb.base_url, rate_limit=None) as sr,
+        ):
+            saved.attach(sr.ledger)
+            started = time.monotonic()
+            await sr.projects.list()  # charged: its entry must not be lost
+            took = time.monotonic() - started
+        assert took < 2.0  # the loop waited half a second, not 30
+        assert sr.ledger.spent == 100
+    finally:
+        await holder.communicate()
+    assert saved.flush(timeout=10)
+    assert saved.entries() == 1 and saved.spend()[0]["units"] == 100
+    saved.close()
