@@ -32,21 +32,34 @@ from .models import (
     Campaign,
     CampaignDates,
     CampaignList,
+    City,
     CompetitorRow,
     CompetitorStats,
+    Country,
     EnabledTracking,
     IntentShare,
+    IssueCount,
     IssueMeta,
     IssueRow,
     LandingPageKeyword,
     LandingPageRow,
     LandingPageStats,
+    Location,
+    LocationInfo,
+    LocationLanguage,
+    LocationMatch,
     Markups,
     OverviewBucket,
+    PageInfo,
+    PageIssue,
+    PageIssueDetail,
     PageList,
+    PageSummary,
     PositionRow,
     Project,
+    Region,
     SiteAuditInfo,
+    Snapshot,
     SnapshotInfo,
     TrackedCampaign,
     TrackedKeyword,
@@ -329,22 +342,6 @@ def _build(forbid_extra_keys: bool) -> cattrs.Converter:
         },
     )  # fmt: skip
     b.model(PageList, {"pages": "data"})
-    from .models import (
-        City,
-        Country,
-        IssueCount,
-        Location,
-        LocationInfo,
-        LocationLanguage,
-        LocationMatch,
-        PageInfo,
-        PageIssue,
-        PageIssueDetail,
-        PageSummary,
-        Region,
-        Snapshot,
-    )
-
     for plain in (
         Location, Country, Region, City, LocationLanguage, LocationInfo, LocationMatch,
         Snapshot, IssueCount, PageSummary, PageInfo, PageIssue,
@@ -376,23 +373,25 @@ def _build(forbid_extra_keys: bool) -> cattrs.Converter:
         also_known=frozenset({"total"}),
     )
 
-    def enabled_prepare(data: dict[str, Any]) -> None:
+    def enabled(value: Any, _: Any) -> EnabledTracking:
+        data = dict(_leaf.mapping(value))
+        if "status" not in data and "result" not in data:  # 2015: the campaign's state
+            campaign = c.structure(data, TrackedCampaign)
+            return EnabledTracking(campaign.campaign_id, campaign=campaign)
         result = data.pop("result", None)
+        rest: dict[str, Any] = {}
         if isinstance(result, Mapping):
             data["campaign_id"] = result.get("campaign_id")
             rest = {k: v for k, v in result.items() if k != "campaign_id"}
-            if rest:
-                data["\x00result"] = rest
-        elif "status" not in data:  # the 2015 answer: the campaign's state
-            data = {"campaign_id": data.get("campaign_id"), "\x00campaign": dict(data)}
-
-    def enabled(value: Any, _: Any) -> EnabledTracking:
-        data = dict(_leaf.mapping(value))
-        if "status" not in data and "result" not in data:
-            campaign = c.structure(data, TrackedCampaign)
-            return EnabledTracking(campaign.campaign_id, campaign=campaign)
-        enabled_prepare(data)
-        return enabled_fn(data, EnabledTracking)  # type: ignore[no-any-return]
+        elif result not in (None, [], {}):
+            rest = {"": result}
+        enabled_tracking = enabled_fn(data, EnabledTracking)
+        if rest:  # what else the result carried stays reachable, as `extra["result"]`
+            if forbid_extra_keys:
+                raise cattrs.ForbiddenExtraKeysError("", EnabledTracking, {"result"})
+            more = {**enabled_tracking.extra, "result": rest}
+            enabled_tracking = attrs.evolve(enabled_tracking, extra=MappingProxyType(more))
+        return enabled_tracking  # type: ignore[no-any-return]
 
     b.model(
         EnabledTracking,

@@ -123,3 +123,13 @@ async def test_the_unquoted_campaign_id_of_the_keywords_page_is_refused_typed(
         with pytest.raises(MalformedResponseError, match="not valid JSON"):
             await sr.tracking("1_2").add_keywords(["seo"])
         assert sr.ledger.spent == 100  # answered, so charged: counted
+
+
+def test_the_enable_answer_keeps_what_else_its_result_carried() -> None:
+    answer = {
+        "status": "SUCCESS",
+        "action": "tracking_enable",
+        "result": {"campaign_id": "1_2", "x": 1},
+    }
+    enabled = _convert.structure(answer, models.EnabledTracking)  # loose (this module's fixture)
+    assert enabled.campaign_id == "1_2" and enabled.extra == {"result": {"x": 1}}
