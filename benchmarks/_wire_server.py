@@ -2,7 +2,8 @@
 
 ``prerender``: every page of an N-row report rendered at start-up, so serving costs
 no CPU that the client is measured against. ``repeat``: one rendered page served for
-every offset of a report of N rows (for memory tests of huge reports).
+every offset of a report of N rows (for memory tests of huge reports), each row's
+keyword ID ``Pi`` made unique for its offset (the client refuses a repeated row).
 Prints ``{"port": ...}`` on stdout once listening.
 """
 
@@ -44,13 +45,22 @@ def main() -> int:
     count = args.rows if args.mode == "prerender" else min(max(sizes), args.rows)
     encoded = [orjson.dumps(reference_row(i)) for i in range(count)]
     pages = render_pages(encoded, sizes) if args.mode == "prerender" else {}
+    # repeat mode: each row split around its Pi value, to give every offset its own ID
+    split = [
+        row.split(b'"Pi":"%s"' % reference_row(i)["Pi"].encode()) for i, row in enumerate(encoded)
+    ]
+    first_id = int(reference_row(0)["Pi"])
 
     async def handle(request: web.Request) -> web.Response:
         offset = int(request.query.get("display_offset", 0))
         limit = int(request.query.get("display_limit", 100))
         if args.mode == "repeat":  # the same rows for every page of a huge report
             n = max(min(limit, args.rows - offset), 0)
-            body = page_body(encoded[:n], args.rows, limit, offset)
+            rows = [
+                b'%s"Pi":"%d"%s' % (head, first_id + offset + k, tail)
+                for k, (head, tail) in enumerate(split[:n])
+            ]
+            body = page_body(rows, args.rows, limit, offset)
         else:
             body = pages[offset, limit]
         return web.Response(body=body, content_type="application/json")
