@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import click
+from click.core import ParameterSource
 
 from .. import params, pricing
 from ..pagination import AsyncPaginator
@@ -102,16 +103,24 @@ def shared_options(f: F) -> F:
 
 
 def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
-    base: Settings = ctx.find_root().obj
-    shared = {
-        k: local.pop(k)
-        for k in (
-            "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
-            "concurrency",
-            "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
-        )
-        if k in local
-    }  # fmt: skip
+    """The group's settings with the command's own options on top. An option given on
+    the command line wins wherever it stands; a value the command took from the
+    environment (``SEMRUSH_API_KEY``) never overrides one typed before the command (it
+    did, and billed the environment's account)."""
+    root = ctx.find_root()
+    base: Settings = root.obj
+    shared: dict[str, Any] = {}
+    for k in (
+        "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
+        "concurrency", "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
+    ):  # fmt: skip
+        if k not in local:
+            continue
+        value = local.pop(k)
+        typed_here = ctx.get_parameter_source(k) is ParameterSource.COMMANDLINE
+        typed_before = root.get_parameter_source(k) is ParameterSource.COMMANDLINE
+        if typed_here or not typed_before:
+            shared[k] = value
     return base.merged(**shared)
 
 

@@ -88,3 +88,18 @@ def test_every_read_command_runs_in_both_editions(edition: str) -> None:
                      ["landing-pages", CAMPAIGN, "--url", "example.com", "--max-rows", "2"]):  # fmt: skip
             code, out, err = invoke(*base, *args)
             assert code == 0 and out.count("\n") >= 2, (args, err)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_explicit_api_key_beats_the_environment(served: Sandbox, where: str) -> None:
+    """--api-key before the command lost to SEMRUSH_API_KEY: the environment's account
+    was billed (issue 16). The flag wins wherever it stands."""
+    env = {"SEMRUSH_API_KEY": "0" * 32}  # another account's key: the sandbox refuses it
+    flag = ["--api-key", served.api_key]
+    base = ["--base-url", served.base_url]
+    args = [*flag, *base, "balance"] if where == "before" else [*base, "balance", *flag]
+    code, out, err = invoke(*args, env=env)
+    assert code == 0, err
+    assert f"{served.balance:,} units" in out
+    code, _, err = invoke(*base, "balance", env={"SEMRUSH_API_KEY": served.api_key})
+    assert code == 0, err  # the environment still serves when no flag is given
