@@ -378,13 +378,7 @@ def _build(forbid_extra_keys: bool) -> cattrs.Converter:
         if "status" not in data and "result" not in data:  # 2015: the campaign's state
             campaign = c.structure(data, TrackedCampaign)
             return EnabledTracking(campaign.campaign_id, campaign=campaign)
-        result = data.pop("result", None)
-        rest: dict[str, Any] = {}
-        if isinstance(result, Mapping):
-            data["campaign_id"] = result.get("campaign_id")
-            rest = {k: v for k, v in result.items() if k != "campaign_id"}
-        elif result not in (None, [], {}):
-            rest = {"": result}
+        data, rest = _unwrap_enabled(data)
         enabled_tracking = enabled_fn(data, EnabledTracking)
         if rest:  # what else the result carried stays reachable, as `extra["result"]`
             if forbid_extra_keys:
@@ -488,11 +482,32 @@ def structure(data: Any, cls: Any, where: str = "$") -> Any:
     raise failure  # outside the handler: no __context__ holding the answer twice
 
 
+def _unwrap_enabled(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Today's enable answer nests the campaign ID in ``result``: the flat fields, and
+    what else ``result`` carried (kept as ``extra["result"]``)."""
+    flat = dict(data)
+    result = flat.pop("result", None)
+    if isinstance(result, Mapping):
+        flat["campaign_id"] = result.get("campaign_id")
+        return flat, {k: v for k, v in result.items() if k != "campaign_id"}
+    return flat, ({} if result in (None, [], {}) else {"": result})
+
+
+#: Models whose wire object nests fields: how to flatten it (the class hook and
+#: ``salvage`` read the same shape).
+_FLATTEN: dict[type, Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
+    EnabledTracking: _unwrap_enabled,
+}
+
+
 def salvage(data: Any, cls: type[Any]) -> Any:
     """What can be typed of a write call's answer that does not fit ``cls``: each field
     read on its own, a field that fails holds None (listed in ``problems``), unknown
     fields in ``extra``. Never raises: the write succeeded and was paid for."""
-    source = data if isinstance(data, Mapping) else {}
+    source: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+    nested: dict[str, Any] = {}
+    if cls in _FLATTEN:
+        source, nested = _FLATTEN[cls](source)
     attrs.resolve_types(cls)
     values: dict[str, Any] = {}
     problems: list[str] = [] if isinstance(data, Mapping) else [f"$: not an object: {data!r}"[:200]]
@@ -512,6 +527,8 @@ def salvage(data: Any, cls: type[Any]) -> Any:
             values[f.name] = None
             problems.append(f"$.{f.name}: {_describe(exc, '$')[1]}")
     unknown = {k: v for k, v in source.items() if k not in known}
+    if nested:
+        unknown["result"] = nested
     fields = attrs.fields_dict(cls)
     if "extra" in fields:
         values["extra"] = MappingProxyType(unknown)

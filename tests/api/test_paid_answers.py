@@ -133,3 +133,12 @@ def test_the_enable_answer_keeps_what_else_its_result_carried() -> None:
     }
     enabled = _convert.structure(answer, models.EnabledTracking)  # loose (this module's fixture)
     assert enabled.campaign_id == "1_2" and enabled.extra == {"result": {"x": 1}}
+
+
+def test_a_surprising_enable_answer_still_gives_the_campaign_id() -> None:
+    """The write's fallback read fields by name, so a today-shaped answer with one odd
+    field lost the campaign ID nested in `result`."""
+    answer = {"status": {"odd": 1}, "action": "tracking_enable", "result": {"campaign_id": "1_2"}}
+    enabled = _convert.salvage(answer, models.EnabledTracking)
+    assert enabled.campaign_id == "1_2" and enabled.status is None
+    assert [p.split(":")[0] for p in enabled.problems] == ["$.status"]
