@@ -218,7 +218,8 @@ def _build(forbid_extra_keys: bool) -> cattrs.Converter:
     c.register_structure_hook(dt.datetime | None, _leaf_hook(_leaf.epoch_ms))
     c.register_structure_hook(bool, _leaf_hook(_bool))
     c.register_structure_hook(bool | None, _leaf_hook(lambda v: None if v is None else _bool(v)))
-    c.register_structure_hook(typing.Any, lambda value, _: value)
+    # (a predicate: Python 3.10's singledispatch refuses typing.Any as a class)
+    c.register_structure_hook_func(lambda t: t is typing.Any, lambda value, _: value)
 
     def tuple_factory(t: Any) -> Hook:
         (item_type, _) = typing.get_args(t)
