@@ -9,25 +9,29 @@ import os
 import random
 from collections.abc import Awaitable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
 import attrs
 from yarl import URL
 
 from ._ledger import UnitLedger
 from ._limits import ConcurrencyLimiter, LocalRateLimiter, RateLimiter, Slots
-from ._pipeline import CAPTURE, Pipeline
 from ._reconcile import BalanceMark, Reconciliation, compare
 from ._redact import Secret, install_log_filter
 from ._retry import RetryPolicy
-from ._transport import Transport, tracing
+from ._send import CAPTURE, Sender
 from ._wire import ApiRequest, ApiResponse, Method
 from .budget import UnitBudget
+from .dialects import Dialect
+from .dialects.semrush_v3 import DEFAULT as SEMRUSH_V3
 from .errors import ClientClosedError, ClientLoopError, InvalidParameterError
 from .params import integer, positive
 from .pricing import Price, PriceTable, Usage
 from .resources import GeoResource, ProjectsResource, SiteAuditResource, TrackingResource
+from .transports import AiohttpTransport, Transport
+
+if TYPE_CHECKING:
+    import aiohttp
 
 T = TypeVar("T")
 log = logging.getLogger("asyncsemrush")
@@ -90,7 +94,13 @@ class SemrushClient:
 
     ``api_key`` falls back to the ``SEMRUSH_API_KEY`` environment variable.
     ``base_url`` is used for every request; plain ``http://`` is refused unless the
-    host is loopback or ``allow_insecure=True``. ``timeout`` is seconds per attempt.
+    host is loopback or ``allow_insecure=True``. ``timeout`` is seconds per attempt,
+    counted from the moment its rate-limit slot is taken (waiting for the slot is not
+    counted; ``retry.deadline`` bounds the whole call).
+
+    ``transport`` replaces the HTTP layer (``transports.MockTransport(handler)`` tests
+    code without a socket; ``session=`` is then not used); ``dialect`` the wire rules
+    (default: Semrush v3).
     """
 
     def __init__(
@@ -109,6 +119,8 @@ class SemrushClient:
         balance_url: str | None = None,
         allow_insecure: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        transport: Transport | None = None,
+        dialect: Dialect | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("SEMRUSH_API_KEY")
         if key is not None and not isinstance(key, str):
@@ -150,38 +162,43 @@ class SemrushClient:
         self._balance_mark: BalanceMark | None = None
         self._projects: ProjectsResource | None = None
         self._geo: GeoResource | None = None
-        if session is not None and getattr(session, "_retry_connection", False):
-            # aiohttp resends an idempotent request once, silently, when a kept-alive
-            # connection drops: an attempt that may be billed and that the ledger cannot
-            # see (a borrowed session was charged 240,000 where the ledger saw 200,000).
-            # Retries stay ours: the lent session's resend is switched off.
-            session._retry_connection = False
-        self._borrowed = session
-        self._session: aiohttp.ClientSession | None = None
+        if transport is not None and not isinstance(transport, Transport):
+            raise InvalidParameterError("transport", transport, "a Transport (send, close)")
+        if dialect is not None and not isinstance(dialect, Dialect):
+            raise InvalidParameterError("dialect", dialect, "a Dialect")
+        dialect = dialect if dialect is not None else SEMRUSH_V3
+        slots = Slots(max_concurrency, limiter)
+        if transport is None:
+            transport = AiohttpTransport(
+                max_response_bytes=max_response_bytes,
+                max_connections=slots.max_concurrency,
+                session=session,
+            )
+        self._transport = transport
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pipeline = Pipeline(
+        self._sender = Sender(
             api_key=self._key,
             base_url=base,
             balance_url=balance,
-            prices=prices if prices is not None else PriceTable(),
+            prices=prices if prices is not None else dialect.prices(),
             budget=budget,
             ledger=self._ledger,
-            slots=Slots(max_concurrency, limiter),
+            slots=slots,
             retry=retry if retry is not None else RetryPolicy(),
-            transport=Transport(timeout=float(timeout), max_response_bytes=max_response_bytes),
-            session=self._get_session,
+            transport=transport,
+            dialect=dialect,
+            timeout=float(timeout),
             guard=self._check_usable,
-            # The session this client creates carries the hooks that take the
-            # rate-limit slot once a connection is ready; a borrowed one cannot.
-            rate_in_request=session is None,
             rng=random.Random(),
         )
 
     # ------------------------------------------------------------------ lifecycle
 
     async def __aenter__(self) -> SemrushClient:
-        await self._get_session()
+        self._check_usable()
+        if isinstance(self._transport, AiohttpTransport):
+            await self._transport.open()
         return self
 
     async def __aexit__(
@@ -206,35 +223,14 @@ class SemrushClient:
                 "asyncio.run?); its session and limits belong to that loop: create one "
                 "client per event loop"
             )
-        if self._borrowed is not None and self._borrowed.closed:
+        lent = self._transport.borrowed if isinstance(self._transport, AiohttpTransport) else None
+        if lent is not None and lent.closed:
             raise ClientClosedError("the aiohttp session passed as session= is closed")
-
-    async def _get_session(self) -> aiohttp.ClientSession:
-        self._check_usable()
-        if self._borrowed is not None:
-            return self._borrowed
-        if self._session is None:
-            connector = aiohttp.TCPConnector(limit=max(self._pipeline.slots.max_concurrency, 1))
-            session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"User-Agent": "asyncsemrush"},
-                trace_configs=[tracing()],
-            )
-            # aiohttp silently resends an idempotent request once when a kept-alive
-            # connection drops. That attempt may have been billed and would be
-            # invisible to the ledger, so retries stay ours alone. (No public switch
-            # exists; aiohttp's own test_utils sets the same attribute.)
-            if hasattr(session, "_retry_connection"):
-                session._retry_connection = False
-            self._session = session
-        return self._session
 
     async def close(self) -> None:
         """Close the owned session (a borrowed one is left open). Safe to call twice."""
         self._closed = True
-        session, self._session = self._session, None
-        if session is not None and not session.closed:
-            await session.close()
+        await self._transport.close()
 
     @property
     def closed(self) -> bool:
@@ -256,7 +252,7 @@ class SemrushClient:
     @property
     def prices(self) -> PriceTable:
         """The price table used to estimate and settle requests."""
-        return self._pipeline.prices
+        return self._sender.prices
 
     async def balance(self) -> int:
         """The account's API units balance, from the free ``countapiunits`` check (0 units).
@@ -265,7 +261,7 @@ class SemrushClient:
         return (await self._read_balance()).balance
 
     async def _read_balance(self) -> BalanceMark:
-        response = await self._pipeline.execute(
+        response = await self._sender.execute(
             ApiRequest("GET", BALANCE_PATH, "balance", expect="units", host="balance")
         )
         units = response.data
@@ -300,8 +296,8 @@ class SemrushClient:
         return limit
 
     async def _execute(self, request: ApiRequest) -> ApiResponse:
-        """Run one request description through the pipeline."""
-        return await self._pipeline.execute(request)
+        """Run one request description through the send loop."""
+        return await self._sender.execute(request)
 
     # ------------------------------------------------------------------ resources
 
@@ -365,7 +361,7 @@ class SemrushClient:
             keywords=integer("keywords", keywords, minimum=0),
             snapshots=integer("snapshots", snapshots, minimum=0),
         )
-        usage = _worst_case(self._pipeline.prices[report_type], usage, params or {})
+        usage = _worst_case(self._sender.prices[report_type], usage, params or {})
         request = ApiRequest(
             method,
             path,
@@ -375,8 +371,8 @@ class SemrushClient:
             usage=usage,
             expect="json_or_empty",
         )
-        self._pipeline.estimate(request)  # an unknown report type fails before anything is sent
-        return await self._pipeline.execute(request)
+        self._sender.estimate(request)  # an unknown report type fails before anything is sent
+        return await self._sender.execute(request)
 
     async def with_response(self, call: Awaitable[T]) -> tuple[T, list[ApiResponse]]:
         """Await a resource call and also get the raw answers behind it.

@@ -24,7 +24,9 @@ log = logging.getLogger("asyncsemrush")
 
 @attrs.frozen
 class LedgerEntry:
-    """What one request cost. ``path`` never contains the API key."""
+    """What one request cost. ``path`` never contains the API key. ``overrun`` is what
+    the answer cost beyond the worst case reserved for it (a server that sent more rows
+    than asked): charged, recorded, and flagged here and in a warning."""
 
     time: dt.datetime
     report_type: str
@@ -38,6 +40,7 @@ class LedgerEntry:
     status: int | None = None
     error: str | None = None
     attempt_log: tuple[str, ...] = ()
+    overrun: int = 0
 
     @property
     def uncertain(self) -> bool:
@@ -64,6 +67,7 @@ class LedgerTotals:
     uncertain: int = 0
     lines: int = 0
     errors: int = 0
+    overrun: int = 0
 
     @property
     def dollars(self) -> Decimal:
@@ -76,6 +80,7 @@ class LedgerTotals:
         self.estimated += entry.estimated
         self.spent += entry.actual
         self.lines += entry.lines or 0
+        self.overrun += entry.overrun
         if entry.uncertain:
             self.uncertain += entry.actual
         if entry.outcome == "error":

@@ -17,7 +17,7 @@ from .params import integer, positive
 # every later slot: asyncio rounds its waits up to whole milliseconds, so timers fire
 # 0.95 ms late at the median and up to 1.12 ms (measured); 2 ms covers that. Any
 # rate + 1 starts span at least 1.004 - 0.002 = 1.002 s. The client's own session
-# takes each slot once the connection is ready (_transport.Attempt), so a start
+# takes each slot once the connection is ready (transports._aiohttp), so a start
 # reaches the server within ~0.3 ms of its slot.
 SPACING_MARGIN = 1.004
 TOLERANCE = 0.002

@@ -8,11 +8,18 @@ import threading
 
 REDACTED = "REDACTED"
 
-# ``key=`` in a query string or in text, up to the next separator.
-_KEY_PARAM = re.compile(r"(?i)(\bkey=)[^&\s\"'<>#]+")
-
 _secrets: dict[str, re.Pattern[str]] = {}
+# Where a dialect puts credentials in text (v3: ``key=`` in a query string): the value
+# in group 2 is replaced, group 1 kept. Registered by each dialect's module.
+_patterns: list[re.Pattern[str]] = []
 _lock = threading.Lock()
+
+
+def register_pattern(pattern: re.Pattern[str]) -> None:
+    """Redact, from now on, group 2 of every match of ``pattern`` (group 1 is kept)."""
+    with _lock:
+        if pattern not in _patterns:
+            _patterns.append(pattern)
 
 
 class Secret:
@@ -48,9 +55,11 @@ def register_secret(secret: str) -> None:
 
 
 def redact(text: str) -> str:
-    """``text`` with every ``key=...`` value and every registered secret replaced (a
-    server that echoes the key upper-cased is redacted too)."""
-    text = _KEY_PARAM.sub(rf"\g<1>{REDACTED}", text)
+    """``text`` with every credential a dialect's pattern finds (v3: ``key=...``) and
+    every registered secret replaced (a server that echoes the key upper-cased is
+    redacted too)."""
+    for credential in _patterns:
+        text = credential.sub(rf"\g<1>{REDACTED}", text)
     folded = text.casefold()
     for secret, pattern in list(_secrets.items()):
         if secret.casefold() in folded:

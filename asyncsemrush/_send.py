@@ -37,6 +37,7 @@ from .errors import (
     RequestTimeoutError,
     ResponseTooLargeError,
     SemrushError,
+    TransportError,
 )
 from .pricing import PriceTable, Usage
 from .transports import Outgoing, Transport
@@ -107,20 +108,15 @@ async def _settle(
     return None
 
 
-def _check_body(request: ApiRequest) -> None:
+def _unserialisable(request: ApiRequest, exc: Exception) -> InvalidParameterError:
     """A JSON body that cannot be serialised (a set, an int beyond 64 bits) is bad input:
     refused before anything is reserved, never counted as spent with nothing sent."""
-    if request.json is None:
-        return
-    try:
-        orjson.dumps(request.json)
-    except (TypeError, orjson.JSONEncodeError) as exc:
-        raise InvalidParameterError(
-            "json",
-            f"<{type(request.json).__name__} body>",
-            f"a JSON body: strings, ints within 64 bits, floats, bools, None, lists and "
-            f"objects with string keys ({exc})",
-        ) from None
+    return InvalidParameterError(
+        "json",
+        f"<{type(request.json).__name__} body>",
+        f"a JSON body: strings, ints within 64 bits, floats, bools, None, lists and "
+        f"objects with string keys ({exc})",
+    )
 
 
 def _outcome(exc: SemrushError, raw: RawResponse | None) -> AttemptOutcome:
@@ -210,8 +206,10 @@ class Sender:
         """Check everything that can be checked before anything is reserved."""
         self._guard()
         estimate = self.estimate(request)
-        _check_body(request)
-        outgoing = self.dialect.outgoing(self._bases[request.host], request, self._key)
+        try:  # the body is serialised here, once
+            outgoing = self.dialect.outgoing(self._bases[request.host], request, self._key)
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            raise _unserialisable(request, exc) from None
         return Call(request, outgoing, estimate, cap)
 
     async def _reserve(self, call: Call, *, again: bool = False) -> Held | None:
@@ -256,7 +254,7 @@ class Sender:
                 raw = await self.transport.send(
                     call.outgoing, on_ready=take_rate_slot, timeout=self._time_left(call)
                 )
-            except SemrushError as exc:  # the transport's connection/timeout/size errors
+            except TransportError as exc:  # connection, timeout, size: judged below
                 call.in_flight = False
                 scrub_chain(exc)
                 return None, exc

@@ -1,35 +1,26 @@
-"""Requests as data and responses as bytes: building URLs, decoding, mapping errors.
+"""Requests and answers as data: what a resource asks for, what it gets back.
 
-Nothing here touches the network; the transport hands over status, headers and body
-and gets back decoded JSON or a typed exception.
+Nothing here touches the network or knows a wire format: building the URL, adding the
+key, decoding bodies and mapping errors are the dialect's (``asyncsemrush.dialects``).
 """
 
 from __future__ import annotations
 
 import gc
-import re
 import threading
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
 import orjson
-from yarl import URL
 
-from ._redact import Secret, excerpt, redact
-from .errors import (
-    ApiError,
-    MalformedResponseError,
-    api_error_for_code,
-    http_error_for_status,
-)
 from .pricing import Usage
+from .transports import RawResponse
+
+__all__ = ["ApiRequest", "ApiResponse", "Expect", "Method", "RawResponse", "loads"]
 
 Method = Literal["GET", "POST", "PUT", "DELETE"]
 Expect = Literal["json", "json_or_empty", "units"]
-
-_ERROR_TEXT = re.compile(rb"^\s*ERROR\s+(\d+)\s*::\s*(.*)$", re.S)
-_UNITS_TEXT = re.compile(r"^\s*(\d{1,3}(?:[,\s]\d{3})+|\d+)\s*$")
 
 # Bodies from this size up are decoded with the cyclic GC paused (see ``loads``).
 PAUSE_GC_BYTES = 1 << 16
@@ -89,17 +80,6 @@ class ApiRequest:
 
 
 @attrs.frozen
-class RawResponse:
-    """What the transport got back. Its repr leaves the body out (a server may echo the
-    key in it; an error reporter's frame locals show reprs)."""
-
-    status: int
-    content_type: str
-    body: bytes = attrs.field(repr=lambda body: f"<{len(body)} bytes>")
-    retry_after: str | None = None
-
-
-@attrs.frozen
 class ApiResponse:
     """A decoded answer with its metadata: the raw escape hatch.
 
@@ -113,92 +93,3 @@ class ApiResponse:
     units: int
     usage: Usage
     report_type: str
-
-
-def build_url(base: URL, request: ApiRequest) -> URL:
-    """The request URL without the key (the transport adds it)."""
-    url = base.with_path(base.path.rstrip("/") + request.path)
-    if request.params:
-        url = url.with_query(dict(request.params))
-    return url
-
-
-def with_key(url: URL, key: Secret) -> URL:
-    """``url`` with the API key added to its query string: call it only inside the
-    expression that hands the URL to aiohttp, so no local of ours holds the result."""
-    return url.update_query(key=key.reveal())
-
-
-def _error_from_body(data: Any, status: int, method: str, url_redacted: str) -> ApiError | None:
-    """A ``{"code", "message"}`` object as its typed error, else ``None``."""
-    if not isinstance(data, dict) or "code" not in data or len(data) > 4:
-        return None
-    if "message" not in data and "error" not in data:
-        return None
-    raw_code = data["code"]
-    try:
-        code = int(raw_code)
-    except (TypeError, ValueError):
-        return None
-    message = redact(str(data.get("message", data.get("error", ""))))[:500]
-    return api_error_for_code(code)(code, message, status, method, url_redacted)
-
-
-def decode(raw: RawResponse, request: ApiRequest, url_redacted: str) -> Any:
-    """The decoded body of a response, or the typed error it stands for."""
-    method, status, body = request.method, raw.status, raw.body
-    failed = status >= 300 or status == 244
-
-    m = _ERROR_TEXT.match(body[:2000])
-    if m:
-        code = int(m.group(1))
-        text = redact(m.group(2).decode("utf-8", "replace").strip())[:500]
-        raise api_error_for_code(code)(code, text, status, method, url_redacted)
-
-    if request.expect == "units" and not failed:
-        text = body.decode("utf-8", "replace")
-        units = _UNITS_TEXT.match(text)
-        if not units:
-            raise MalformedResponseError(
-                "balance is not a number",
-                status=status,
-                excerpt=excerpt(body),
-                method=method,
-                url_redacted=url_redacted,
-            )
-        return int(re.sub(r"[,\s]", "", units.group(1)))
-
-    if not body.strip():
-        if failed:
-            raise http_error_for_status(status)(
-                None, f"HTTP {status} with an empty body", status, method, url_redacted
-            )
-        if request.expect == "json_or_empty":
-            return None
-        raise MalformedResponseError(
-            "empty response body", status=status, method=method, url_redacted=url_redacted
-        )
-
-    try:
-        data = loads(body)
-    except orjson.JSONDecodeError:
-        if failed:
-            raise http_error_for_status(status)(
-                None, excerpt(body) or f"HTTP {status}", status, method, url_redacted
-            ) from None
-        raise MalformedResponseError(
-            "response is not valid JSON",
-            status=status,
-            excerpt=excerpt(body),
-            method=method,
-            url_redacted=url_redacted,
-        ) from None
-
-    error = _error_from_body(data, status, method, url_redacted)
-    if error is not None:
-        raise error
-    if failed:
-        message = data.get("message") if isinstance(data, dict) else None
-        text = redact(str(message))[:500] if message else excerpt(body)
-        raise http_error_for_status(status)(None, text, status, method, url_redacted)
-    return data

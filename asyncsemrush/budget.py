@@ -13,14 +13,33 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Hashable
-from typing import Literal, Protocol, runtime_checkable
+from collections.abc import Awaitable, Hashable
+from typing import Literal, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
 from . import params
 from ._ledger import LedgerEntry, LedgerTotals, Outcome, UnitLedger
 from .errors import BudgetExceededError, InvalidParameterError
+
+T = TypeVar("T")
+
+
+async def _to_the_end(step: Awaitable[T]) -> tuple[T, bool]:
+    """Run a store operation to its end even when the caller is cancelled meanwhile (a
+    SQLite transaction goes on in its thread, a Redis script on the server, whatever we
+    do): returns its result and whether a cancel arrived, for the caller to undo what
+    must be undone and then raise ``CancelledError``."""
+    task = asyncio.ensure_future(step)
+    cancelled = False
+    while True:
+        try:
+            return await asyncio.shield(task), cancelled
+        except asyncio.CancelledError:
+            if task.done():
+                raise  # the operation itself was cancelled
+            cancelled = True
+
 
 __all__ = [
     "BudgetState",
@@ -132,16 +151,9 @@ class Reservation:
             raise RuntimeError("reservation already settled")
         if actual < 0:
             raise ValueError(f"actual must be >= 0, got {actual}")
-        if actual > self.amount:
-            log.warning(
-                "%s cost %d units, more than the %d reserved: check the price table",
-                self.report_type or "request",
-                actual,
-                self.amount,
-            )
         self.actual = actual
         self.uncertain = uncertain
-        await self._budget._settle(self._token, actual)
+        await self._budget._settle(self._token, actual)  # completes even if cancelled
 
     async def release(self) -> None:
         """Free the whole reservation (the request was not charged)."""
@@ -168,9 +180,23 @@ class JointReservation:
         return all(p.settled for p in self.parts)
 
     async def settle(self, actual: int, *, uncertain: bool = False) -> None:
-        """Settle every part at ``actual`` (see :meth:`Reservation.settle`)."""
+        """Settle every part at ``actual`` (see :meth:`Reservation.settle`); a cancel
+        meanwhile settles them all first, then propagates."""
+        cancelled = False
+        failure: BaseException | None = None
         for part in self.parts:
-            await part.settle(actual, uncertain=uncertain)
+            if part.settled:
+                continue
+            try:
+                await part.settle(actual, uncertain=uncertain)
+            except asyncio.CancelledError:
+                cancelled = True  # the part is settled (see _settle): on to the next
+            except Exception as exc:  # a failing store: settle the others, then raise
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+        if cancelled:
+            raise asyncio.CancelledError
 
     async def release(self) -> None:
         """Free every part (the request was not charged)."""
@@ -248,22 +274,49 @@ class UnitBudget:
         await self._store.set_limit(limit)
         self._wake()
 
-    async def reserve(self, amount: int, *, report_type: str = "") -> Reservation:
-        """Hold ``amount`` units for one request, or raise ``BudgetExceededError``."""
+    async def reserve(
+        self, amount: int, *, report_type: str = "", not_waiting_for: int = 0
+    ) -> Reservation:
+        """Hold ``amount`` units for one request, or raise ``BudgetExceededError``.
+
+        ``not_waiting_for`` is what the caller's own other requests hold (a pull's pages
+        queued behind this one): those units are freed only after this request, so it
+        never waits for them (it used to, for good, with ``on_exhausted="wait"``)."""
         if amount < 0:
             raise InvalidParameterError("amount", amount, "a whole number of units >= 0")
         while True:
-            token = await self._store.try_reserve(amount)
+            token = await self._try_reserve(amount)
             if token is not None:
                 return Reservation(self, token, amount, report_type)
             state = self._store.state()
-            if self.on_exhausted == "raise" or amount > state.limit - state.spent:
+            freeable = state.limit - state.spent - not_waiting_for
+            if self.on_exhausted == "raise" or amount > freeable:
                 raise BudgetExceededError(amount, state.remaining, state.limit, report_type)
             await self._wait_for_change()
 
+    async def _try_reserve(self, amount: int) -> Hashable | None:
+        """A reservation, or None; a cancel meanwhile never leaves one behind (a SQLite
+        reservation committed under a cancel used to be reclaimed later as spent)."""
+        if isinstance(self._store, MemoryBudgetStore):  # never awaits: cannot be cut
+            return await self._store.try_reserve(amount)
+        token, cancelled = await _to_the_end(self._store.try_reserve(amount))
+        if cancelled:
+            if token is not None:
+                await _to_the_end(self._store.settle(token, 0))
+                self._wake()
+            raise asyncio.CancelledError
+        return token
+
     async def _settle(self, token: Hashable, actual: int) -> None:
-        await self._store.settle(token, actual)
+        """Settle in the store, completely even when cancelled meanwhile (then raise)."""
+        if isinstance(self._store, MemoryBudgetStore):
+            await self._store.settle(token, actual)
+            self._wake()
+            return
+        _, cancelled = await _to_the_end(self._store.settle(token, actual))
         self._wake()
+        if cancelled:
+            raise asyncio.CancelledError
 
     async def _wait_for_change(self) -> None:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -78,6 +78,13 @@ class SemrushError(Exception):
     rebuilt from its message and attributes, without calling ``__init__`` again.
     """
 
+    #: Set when the error ends a paginated pull: rows the pull delivered, the offset to
+    #: resume from (``start_offset=``), and the pages already paid for past the failed
+    #: one (decoded, in order; their rows were not delivered, to keep the order).
+    rows_delivered: int | None = None
+    resume_offset: int | None = None
+    pages_after: tuple[Any, ...] = ()
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args, dict(vars(self))))
 
@@ -245,6 +252,9 @@ class PaginationError(SemrushError):
     ``rows_delivered`` how many rows this pull yielded.
     """
 
+    resume_offset: int
+    rows_delivered: int
+
     def __init__(self, message: str, *, resume_offset: int, rows_delivered: int) -> None:
         self.resume_offset = resume_offset
         self.rows_delivered = rows_delivered
@@ -297,10 +307,10 @@ class ApiError(SemrushError):
     ``code`` is Semrush's machine-readable error code (``None`` for a bare HTTP-level
     failure), ``message`` the server's text, ``status`` the HTTP status, ``method`` and
     ``url_redacted`` the request (the key replaced by ``REDACTED``). ``retryable`` says
-    whether the same request may succeed if sent again later.
+    whether the same request may succeed if sent again later (the retry verdict's rule:
+    429 and 5xx without a Semrush error code).
     """
 
-    retryable: ClassVar[bool] = False
     default_code: ClassVar[int | None] = None
 
     def __init__(
@@ -325,6 +335,13 @@ class ApiError(SemrushError):
         suffix = f" ({', '.join(tail)})" if tail else ""
         super().__init__(f"{head}{message}{suffix}")
 
+    @property
+    def retryable(self) -> bool:
+        """Whether the send loop retries this answer (for an idempotent request)."""
+        from ._retry import retried_status
+
+        return self.code is None and retried_status(self.status)
+
 
 class AuthenticationError(ApiError):
     """The API key was rejected or the account has no API access (70, 120-122, 130, 403)."""
@@ -337,7 +354,6 @@ class QuotaError(ApiError):
 class RateLimitedError(ApiError):
     """Too many requests (HTTP 429); retried automatically with backoff."""
 
-    retryable = True
     default_code = None
 
 
@@ -516,31 +532,21 @@ class NotAcceptableError(HttpStatusError):
 class TooManyRequestsError(HttpStatusError, RateLimitedError):
     """429: call rate limit reached (retried with backoff, honouring Retry-After)."""
 
-    retryable = True
-
 
 class InternalServerError(HttpStatusError):
     """500: unexpected server error (retried)."""
-
-    retryable = True
 
 
 class BadGatewayError(HttpStatusError):
     """502: a gateway failed (retried)."""
 
-    retryable = True
-
 
 class ServiceUnavailableError(HttpStatusError):
     """503: the system is busy (retried)."""
 
-    retryable = True
-
 
 class GatewayTimeoutError(HttpStatusError):
     """504: a gateway timed out (retried)."""
-
-    retryable = True
 
 
 #: Every documented HTTP status and its exception class.

@@ -25,7 +25,7 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from . import _leaf
-from ._pipeline import Pipeline, Sent
+from ._send import Sender, Sent
 from ._wire import ApiRequest, ApiResponse
 from .budget import UnitBudget
 from .errors import (
@@ -41,6 +41,8 @@ from .errors import (
 __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
+
+_UNCAPPED = 1 << 62  # a pull without max_units: its cap only counts what its pages hold
 
 
 @attrs.frozen
@@ -76,23 +78,6 @@ class Shape:
     rows_key: str = "data"
     page_mode: bool = False  # page/limit instead of offset/limit
     identity: str | None = None  # the wire key unique per row in a report (Pi, Ur)
-
-
-def _count(data: Mapping[str, Any], key: str) -> int | None:
-    """A counter of the answer (``total``, ``offset``, ``page``): a whole number >= 0, as
-    a number or numeric text; ``true``, ``49.9`` or ``-1`` are refused, never coerced."""
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    try:
-        number = _leaf.to_int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0:
-        raise ResponseFormatError(
-            f"$.{key}", f"expected a whole number >= 0, got {value!r}", answer=data
-        )
-    return number
 
 
 @attrs.define(eq=False)
@@ -156,7 +141,7 @@ class AsyncPaginator(Generic[T]):
 
     def __init__(
         self,
-        pipeline: Pipeline,
+        sender: Sender,
         shape: Shape,
         *,
         report_type: str,
@@ -188,10 +173,10 @@ class AsyncPaginator(Generic[T]):
             raise InvalidParameterError(
                 "start_offset", start_offset, f"a multiple of page_size ({self.page_size})"
             )
-        self._pipeline = pipeline
+        self._sender = sender
         self._shape = shape
         self.report_type = report_type
-        price = pipeline.prices[report_type]  # validates the type before any I/O
+        price = sender.prices[report_type]  # validates the type before any I/O
         self._per_row = price.per_line or price.per_snapshot
         self._fixed = price.per_request
         # Pages are requested before `total` is known only where one past the end costs
@@ -323,7 +308,8 @@ class AsyncPaginator(Generic[T]):
             self.stopped_by, self.resume_offset = None, None
             committed = 0  # units settled or reserved by this pull
             # the pull's own cap, reserved by every attempt (retries included)
-            cap = None if self.max_units is None else UnitBudget(self.max_units)
+            # (without max_units too: what it holds is what the pull's own pages hold)
+            cap = UnitBudget(_UNCAPPED if self.max_units is None else self.max_units)
             offset = self.start_offset
             end = None if self.max_rows is None else offset + self.max_rows
             capped: int | None = None  # where max_units stopped the pull
@@ -369,6 +355,7 @@ class AsyncPaginator(Generic[T]):
                     next_offset += limit if not self._shape.page_mode else self.page_size
 
             cancelled = False
+            at = offset  # the page being taken
             try:
                 fill()  # speculative pages go out while the first one is on its way
                 while True:
@@ -390,7 +377,7 @@ class AsyncPaginator(Generic[T]):
                         if limit <= 0:
                             self._stopped_by_units(at)
                             return
-                        sent = await self._pipeline.send(self._request(at, limit), cap)
+                        sent = await self._sender.send(self._request(at, limit), cap)
                     page, bad_row = await self._take(sent, at, limit, total, pull)
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
@@ -424,6 +411,16 @@ class AsyncPaginator(Generic[T]):
             except asyncio.CancelledError:
                 cancelled = True
                 raise
+            except SemrushError as exc:
+                # Ends the pull: say where to resume, and keep the later pages already
+                # paid for reachable (decoded, in order) instead of discarding them.
+                if exc.resume_offset is None:
+                    exc.resume_offset, exc.rows_delivered = at, self.rows_delivered
+                later = [entry for entry in inflight if entry[0] > at]
+                inflight[:] = [entry for entry in inflight if entry[0] <= at]
+                if later and not exc.pages_after:
+                    exc.pages_after = await self._salvage(later, total, pull)
+                raise
             finally:
                 await self._abandon(inflight, cancel=cancelled or self._cancel_inflight)
         finally:
@@ -444,7 +441,7 @@ class AsyncPaginator(Generic[T]):
     ) -> Sent | None:
         """Send a page; a speculative one gives None if the budget cannot hold it now."""
         try:
-            return await self._pipeline.send(request, cap)
+            return await self._sender.send(request, cap)
         except BudgetExceededError:
             if speculative:
                 return None
@@ -485,30 +482,32 @@ class AsyncPaginator(Generic[T]):
         """Decode a page (now, not while it waited), check it, build its rows: those
         before the first row that does not parse, and that row's error (which carries
         the page's rows as sent)."""
-        response = await self._pipeline.finish(sent)
+        response = await self._sender.finish(sent)
         data = response.data
-        if not isinstance(data, dict):
-            raise ResponseFormatError("$", "expected an object", model=self.report_type)
-        page_total = _count(data, "total")
-        rows_raw = data.get(self._shape.rows_key, {})
-        if page_total is None:
-            raise ResponseFormatError("$.total", "required field missing", model=self.report_type)
+        try:
+            answer = self._sender.dialect.read_page(
+                data, rows_key=self._shape.rows_key, page_mode=self._shape.page_mode
+            )
+        except ResponseFormatError as exc:
+            exc.model = exc.model or self.report_type
+            exc.rows_delivered, exc.resume_offset = self.rows_delivered, offset
+            raise
+        page_total, rows_raw = answer.total, answer.rows
         if total is not None and page_total != total:
             raise PaginationError(
                 f"the report changed during the pull (total {total} became {page_total})",
                 resume_offset=offset,
                 rows_delivered=self.rows_delivered,
             )
-        echoed = _count(data, "page" if self._shape.page_mode else "offset")
         expected = offset // asked + 1 if self._shape.page_mode else offset
-        if echoed is not None and echoed != expected:
+        if answer.cursor is not None and answer.cursor != expected:
             raise PaginationError(
                 f"the server answered {'page' if self._shape.page_mode else 'offset'} "
-                f"{echoed} for {expected}: the cursor did not advance",
+                f"{answer.cursor} for {expected}: the cursor did not advance",
                 resume_offset=offset,
                 rows_delivered=self.rows_delivered,
             )
-        where = f"$.{self._shape.rows_key}"
+        where = answer.rows_path
         bad_row: ResponseFormatError | None = None
         raw = pull.raw
         if raw:
@@ -576,6 +575,39 @@ class AsyncPaginator(Generic[T]):
         """Whether a page has fewer rows than ``total`` says it should (a partial answer)."""
         return len(page.rows) < min(page.asked, max(stop - page.offset, 0))
 
+    async def _salvage(
+        self,
+        later: list[tuple[int, int, asyncio.Task[Sent | None]]],
+        total: int | None,
+        pull: _Pull,
+    ) -> tuple[Page[T], ...]:
+        """The pages in flight behind a failed one, let finish and decoded, in order, up
+        to the first that cannot be read (each is settled and recorded either way)."""
+        pages: list[Page[T]] = []
+        try:
+            while later:
+                at, limit, task = later[0]
+                try:
+                    sent = await task
+                except SemrushError:
+                    del later[0]  # the send path settled and recorded it
+                    break
+                del later[0]
+                if sent is None:
+                    continue  # speculation that never went out
+                try:
+                    page, bad_row = await self._take(sent, at, limit, total, pull)
+                except SemrushError:
+                    break  # settled and recorded by finish()
+                pages.append(page)
+                if bad_row is not None:
+                    break
+        except BaseException:  # cancelled meanwhile: the rest is cancelled, then it goes on
+            await self._abandon(later, cancel=True)
+            raise
+        await self._abandon(later, cancel=False)
+        return tuple(pages)
+
     async def _abandon(
         self, inflight: list[tuple[int, int, asyncio.Task[Sent | None]]], *, cancel: bool
     ) -> None:
@@ -596,7 +628,7 @@ class AsyncPaginator(Generic[T]):
             if sent is None:
                 continue  # speculation that never went out
             with contextlib.suppress(SemrushError):
-                await self._pipeline.finish(sent)  # count and settle what was received
+                await self._sender.finish(sent)  # count and settle what was received
 
     def __repr__(self) -> str:
         return (

@@ -7,6 +7,7 @@ import pytest
 
 from asyncsemrush import InvalidParameterError, SemrushClient, UnitBudget
 from asyncsemrush.errors import ClientClosedError
+from asyncsemrush.transports import AiohttpTransport
 
 from ._server import ScriptedServer, reply
 from .conftest import TEST_KEY, make_client
@@ -104,12 +105,14 @@ async def test_balance_is_free_and_seeds_the_budget(server: ScriptedServer) -> N
 
 def test_default_balance_host() -> None:
     client = SemrushClient(TEST_KEY)
-    assert str(client._pipeline._bases["balance"]) == "https://www.semrush.com"
+    assert str(client._sender._bases["balance"]) == "https://www.semrush.com"
 
 
 async def test_tls_is_verified_by_default() -> None:
     sr = SemrushClient(TEST_KEY)
-    session = await sr._get_session()
+    transport = sr._transport
+    assert isinstance(transport, AiohttpTransport)
+    session, _ = transport._session()
     try:
         # aiohttp's connector keeps ssl=True (verify certificates) unless told otherwise;
         # the client never tells it otherwise, and http:// needs loopback or allow_insecure.

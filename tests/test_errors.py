@@ -8,9 +8,12 @@ import re
 import pytest
 
 from asyncsemrush import errors
-from asyncsemrush._wire import ApiRequest, RawResponse, decode
+from asyncsemrush._wire import ApiRequest, RawResponse
+from asyncsemrush.dialects.semrush_v3 import DEFAULT as V3
 
 from .conftest import REFERENCE
+
+decode = V3.decode
 
 URL = "https://api.semrush.com/management/v1/projects"
 FAKE_KEY = "0123456789abcdef" * 2  # made up, in the documented 32-hex shape
@@ -112,8 +115,8 @@ def test_http_status_table(status: int, cls: type[errors.HttpStatusError], retry
 
 
 def test_undocumented_5xx_is_retryable_and_4xx_is_not() -> None:
-    assert errors.http_error_for_status(599).retryable
-    assert not errors.http_error_for_status(418).retryable
+    assert errors.http_error_for_status(599)(None, "x", 599).retryable
+    assert not errors.http_error_for_status(418)(None, "x", 418).retryable
 
 
 def test_html_gateway_page_becomes_typed_error_with_excerpt() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from asyncsemrush import BudgetExceededError, RetryPolicy, UnitBudget, _limits, errors
+from asyncsemrush import BudgetExceededError, RetryPolicy, UnitBudget, _limits
 from asyncsemrush._limits import TOLERANCE, LocalRateLimiter
 from asyncsemrush.sandbox._server import max_in_window
 
@@ -138,7 +138,7 @@ async def test_a_slow_connection_does_not_squeeze_starts_at_the_server(
     monkeypatch.setattr(aiohttp.TCPConnector, "_create_connection", slow_first)
     server.default(POSITIONS, reply(body=json_body(PAGE)))
     async with make_client(server.base_url, rate_limit=5, max_concurrency=6) as sr:
-        limiter = sr._pipeline.slots.limiter
+        limiter = sr._sender.slots.limiter
         assert isinstance(limiter, LocalRateLimiter)
         await asyncio.wait_for(asyncio.gather(*(sr._execute(positions()) for _ in range(6))), 10)
     times = sorted(s.time for s in server.seen)
@@ -147,20 +147,38 @@ async def test_a_slow_connection_does_not_squeeze_starts_at_the_server(
     assert min(b - a for a, b in itertools.pairwise(times)) >= limiter.interval - TOLERANCE - 0.005
 
 
-async def test_a_timeout_while_waiting_for_the_rate_slot_charges_nothing(
+async def test_waiting_for_the_rate_slot_is_not_the_attempts_time(
+    server: ScriptedServer,
+) -> None:
+    """Issue 13: the slot was taken under the attempt's timeout. With rate_limit=1 and
+    timeout=1, 3 of 4 concurrent calls failed with a timeout while the server had seen
+    one request, and the ledger recorded attempts that never left."""
+    server.default(POSITIONS, reply(body=json_body(PAGE)))
+    budget = UnitBudget(10_000)
+    retry = RetryPolicy(max_attempts=1)
+    async with make_client(
+        server.base_url, budget=budget, rate_limit=1, timeout=1, retry=retry
+    ) as sr:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(sr._execute(positions(10)) for _ in range(4)), return_exceptions=True),
+            15,
+        )
+    assert [type(r).__name__ for r in results] == ["ApiResponse"] * 4
+    assert len(server.seen) == 4
+    assert [e.outcome for e in sr.ledger.entries] == ["ok"] * 4
+    assert budget.spent == sr.ledger.spent == 4 * 300 and budget.reserved == 0
+
+
+async def test_a_cancel_while_waiting_for_the_rate_slot_charges_nothing(
     server: ScriptedServer,
 ) -> None:
     server.default("/users/countapiunits.html", reply(body="1", content_type="text/html"))
     server.default(POSITIONS, reply(body=json_body(PAGE)))
     budget = UnitBudget(10_000)
-    retry = RetryPolicy(max_attempts=1)
-    async with make_client(
-        server.base_url, budget=budget, rate_limit=0.5, timeout=0.5, retry=retry
-    ) as sr:
+    async with make_client(server.base_url, budget=budget, rate_limit=0.5) as sr:
         await sr.balance()  # takes the slot: the next one is 2 s away
-        with pytest.raises(errors.RequestTimeoutError) as caught:
-            await sr._execute(positions(10))
-    assert caught.value.sent is False  # it timed out before the request was written
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(sr._execute(positions(10)), 0.5)
     assert (budget.spent, budget.reserved) == (0, 0)
     assert [s.path for s in server.seen] == ["/users/countapiunits.html"]
-    assert sr.ledger.entries[-1].outcome == "error"
+    assert len(sr.ledger.entries) == 1  # the cancelled call never left: nothing recorded

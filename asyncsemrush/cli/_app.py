@@ -176,7 +176,7 @@ def one_request(
 async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
     """The worst case of a pull, from one 1-row probe for the total (which is paid)."""
     probe: AsyncPaginator[Any] = AsyncPaginator(
-        s.client._pipeline, pager._shape, report_type=pager.report_type, page_size=1, max_rows=1,
+        s.client._sender, pager._shape, report_type=pager.report_type, page_size=1, max_rows=1,
         start_offset=pager.start_offset,
     )  # fmt: skip
     total = 0

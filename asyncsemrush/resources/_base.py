@@ -32,10 +32,10 @@ class Resource:
 
     def __init__(self, client: SemrushClient) -> None:
         self._client = client
-        self._pipeline = client._pipeline
+        self._sender = client._sender
 
     async def _send(self, request: ApiRequest) -> ApiResponse:
-        return await self._pipeline.execute(request)
+        return await self._sender.execute(request)
 
     async def _get(self, request: ApiRequest, cls: type[T]) -> T:
         """A read: its answer as ``cls``, or a ResponseFormatError carrying the answer."""
@@ -81,7 +81,7 @@ class Resource:
             identity=IDENTITY.get(row),
         )
         return AsyncPaginator(
-            self._pipeline,
+            self._sender,
             shape,
             report_type=report_type,
             page_size=page_size,

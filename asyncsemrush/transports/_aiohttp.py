@@ -14,7 +14,12 @@ from typing import Any
 import aiohttp
 
 from .._redact import redact
-from ..errors import ConnectionFailedError, RequestTimeoutError, ResponseTooLargeError
+from ..errors import (
+    ClientClosedError,
+    ConnectionFailedError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+)
 from ._base import OnReady, Outgoing, RawResponse
 
 if sys.version_info >= (3, 11):
@@ -69,9 +74,9 @@ class _Attempt:
         self.connected = True
         loop = asyncio.get_running_loop()
         if self.on_ready is not None:
-            self.clock.reschedule(None)  # waiting for the slot is not the attempt's time
+            _move(self.clock, None)  # waiting for the slot is not the attempt's time
             await self.on_ready()
-        self.clock.reschedule(loop.time() + self.timeout)
+        _move(self.clock, loop.time() + self.timeout)
 
     def may_have_arrived(self) -> bool:
         """Whether the server may have seen the request (True when nobody told us)."""
@@ -81,6 +86,16 @@ class _Attempt:
         # its clock holds the event loop; request recorders (aioresponses) deep-copy
         # the request's keyword arguments, trace context included
         return self
+
+
+def _move(clock: Any, when: float | None) -> None:
+    """Set the attempt's clock to ``when`` (loop time; None: no limit)."""
+    if hasattr(clock, "reschedule"):  # asyncio.Timeout (3.11+), async-timeout 4.0.3+
+        clock.reschedule(when)
+    elif when is None:
+        clock.reject()
+    else:
+        clock.update(when)
 
 
 async def _connection_ready(_session: object, ctx: Any, _params: object) -> None:
@@ -128,6 +143,7 @@ class AiohttpTransport:
             _no_silent_resend(session)
         self._borrowed = session
         self._own: aiohttp.ClientSession | None = None
+        self._closed = False
 
     @property
     def borrowed(self) -> aiohttp.ClientSession | None:
@@ -135,10 +151,13 @@ class AiohttpTransport:
         return self._borrowed
 
     def _session(self) -> tuple[aiohttp.ClientSession, bool]:
-        """The session and whether it carries the slot hooks."""
+        """The session and whether it carries the slot hooks. After :meth:`close`, none:
+        a retry or a later page of a pull in flight cannot open a new one."""
+        if self._closed:
+            raise ClientClosedError("this transport is closed (its client was closed)")
         if self._borrowed is not None:
             return self._borrowed, False
-        if self._own is None or self._own.closed:
+        if self._own is None:
             connector = aiohttp.TCPConnector(limit=max(self.max_connections, 1))
             self._own = aiohttp.ClientSession(
                 connector=connector,
@@ -153,7 +172,8 @@ class AiohttpTransport:
         self._session()
 
     async def close(self) -> None:
-        """Close the owned session; a borrowed one is left open."""
+        """Close the owned session; a borrowed one is left open. Final."""
+        self._closed = True
         session, self._own = self._own, None
         if session is not None and not session.closed:
             await session.close()

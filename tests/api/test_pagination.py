@@ -7,7 +7,7 @@ import asyncio
 import orjson
 import pytest
 
-from asyncsemrush import PaginationError, PartialResponseError, SemrushClient, UnitBudget, _pipeline
+from asyncsemrush import PaginationError, PartialResponseError, SemrushClient, UnitBudget
 from asyncsemrush.errors import ResponseFormatError
 from asyncsemrush.sandbox import Faults, Sandbox
 
@@ -153,13 +153,14 @@ async def test_pages_in_flight_are_decoded_only_when_consumed(
     sb: Sandbox, sr: SemrushClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     decoded: list[int] = []
-    real = _pipeline.decode
+    dialect = sr._sender.dialect
+    real = dialect.decode
 
     def spy(raw, request, url):  # type: ignore[no-untyped-def]
         decoded.append(int(request.params.get("display_offset", -1)))
         return real(raw, request, url)
 
-    monkeypatch.setattr(_pipeline, "decode", spy)
+    monkeypatch.setattr(dialect, "decode", spy)
     pages = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=100, prefetch=4).pages()
     first = await anext(pages)
     await asyncio.sleep(0.2)  # let the prefetched pages arrive

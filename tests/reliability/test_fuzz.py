@@ -11,10 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asyncsemrush import _convert, models
-from asyncsemrush._wire import ApiRequest, RawResponse, decode
+from asyncsemrush._wire import ApiRequest, RawResponse
+from asyncsemrush.dialects.semrush_v3 import DEFAULT as V3
 from asyncsemrush.errors import SemrushError
 
 from ..sandbox.reference_examples import load_examples
+
+decode = V3.decode
 
 EX = load_examples()
 TARGETS: dict[str, tuple[str, Any]] = {
