@@ -1,10 +1,16 @@
 """One budget, one rate limit and a durable ledger for processes on one machine: SQLite.
 
 Each operation is one ``BEGIN IMMEDIATE`` transaction (WAL mode), run in a worker
-thread so the event loop never blocks on the file. A settled ledger entry is
-committed before the request's call returns, so a killed process loses none, unless
-another process holds the file's lock: then the call returns after half a second and a
-retry thread commits the entry once the lock is free.
+thread so the event loop never blocks on the file; a failing file (locked longer than
+``busy_timeout``, unreadable) raises :class:`~asyncsemrush.errors.BudgetStoreError`. A
+settled ledger entry is committed before the request's call returns, so a killed
+process loses none, unless another process holds the file's lock: then the call returns
+after half a second and a retry thread commits the entry once the lock is free.
+
+Times are the machine's monotonic clock (shared by its processes), so a step of the
+wall clock neither reclaims a live reservation nor stalls the rate limit; a stamp that
+the monotonic clock cannot have made (one from before a reboot) is bounded: a lease
+never outlives its length, a rate-limit slot is at most one interval away.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any, TypeVar
 from .._ledger import LedgerEntry, UnitLedger
 from .._limits import SPACING_MARGIN, TOLERANCE
 from ..budget import BudgetState
+from ..errors import BudgetStoreError
 from ..params import integer, positive
 
 log = logging.getLogger("asyncsemrush.budget")
@@ -33,13 +40,14 @@ CREATE TABLE IF NOT EXISTS budget (
     name TEXT PRIMARY KEY, lim INTEGER, spent INTEGER, reserved INTEGER
 );
 CREATE TABLE IF NOT EXISTS reservations (
-    token TEXT PRIMARY KEY, name TEXT, amount INTEGER, expires REAL
+    token TEXT PRIMARY KEY, name TEXT, amount INTEGER, expires REAL, clock TEXT
 );
 CREATE TABLE IF NOT EXISTS reclaimed (token TEXT, name TEXT, amount INTEGER, at REAL);
 CREATE TABLE IF NOT EXISTS rate (name TEXT PRIMARY KEY, tat REAL);
 CREATE TABLE IF NOT EXISTS ledger (
     time TEXT, report_type TEXT, method TEXT, path TEXT, estimated INTEGER, actual INTEGER,
-    lines INTEGER, attempts INTEGER, outcome TEXT, status INTEGER, error TEXT, attempt_log TEXT
+    lines INTEGER, attempts INTEGER, outcome TEXT, status INTEGER, error TEXT, attempt_log TEXT,
+    overrun INTEGER DEFAULT 0
 );
 """
 
@@ -47,15 +55,21 @@ CREATE TABLE IF NOT EXISTS ledger (
 class _Db:
     """A connection used from worker threads, one transaction at a time."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
+        self._busy = busy_timeout
         self._conn = sqlite3.connect(
-            self.path, timeout=30, isolation_level=None, check_same_thread=False
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        for table, column, kind in (("ledger", "overrun", "INTEGER DEFAULT 0"),
+                                    ("reservations", "clock", "TEXT")):  # fmt: skip
+            columns = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:  # a file written by an earlier version
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def transact(self, fn: Callable[[sqlite3.Connection], T], timeout: float | None = None) -> T:
         with self._lock:
@@ -65,7 +79,7 @@ class _Db:
                 return self._transact(fn)
             finally:
                 if timeout is not None:
-                    self._conn.execute("PRAGMA busy_timeout = 30000")
+                    self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy * 1000)}")
 
     def _transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         self._conn.execute("BEGIN IMMEDIATE")
@@ -78,7 +92,12 @@ class _Db:
         return result
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.to_thread(self.transact, fn)
+        """``fn`` in one transaction, in a worker thread; a file that fails (locked
+        past the busy timeout, unreadable, not a database) is a BudgetStoreError."""
+        try:
+            return await asyncio.to_thread(self.transact, fn)
+        except sqlite3.Error as exc:
+            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
 
     def close(self) -> None:
         with self._lock:
@@ -94,11 +113,18 @@ class SqliteBudgetStore:
     """
 
     def __init__(
-        self, path: str | Path, name: str = "default", *, limit: int, lease: float = 600.0
+        self,
+        path: str | Path,
+        name: str = "default",
+        *,
+        limit: int,
+        lease: float = 600.0,
+        busy_timeout: float = 30.0,
     ) -> None:
         integer("limit", limit, minimum=0)
         positive("lease", lease, "seconds, a number > 0")
-        self.db = _Db(path)
+        busy_timeout = positive("busy_timeout", busy_timeout, "seconds, a number > 0")
+        self.db = _Db(path, busy_timeout)
         self.name = name
         self.lease = lease
         self._state = BudgetState(limit, 0, 0)
@@ -113,9 +139,13 @@ class SqliteBudgetStore:
         return BudgetState(lim, spent, reserved)
 
     def _reclaim(self, c: sqlite3.Connection, now: float) -> None:
+        # expired by the monotonic clock; or stamped later than it can have been (before
+        # a reboot); or (clock NULL) written by an earlier version against the wall clock
         expired = c.execute(
-            "SELECT token, amount FROM reservations WHERE name = ? AND expires <= ?",
-            (self.name, now),
+            "SELECT token, amount FROM reservations WHERE name = ? AND ("
+            "(clock = 'monotonic' AND (expires <= ? OR expires > ?))"
+            " OR (clock IS NULL AND expires <= ?))",
+            (self.name, now, now + self.lease, time.time()),
         ).fetchall()
         for token, amount in expired:
             c.execute("DELETE FROM reservations WHERE token = ?", (token,))
@@ -130,7 +160,7 @@ class SqliteBudgetStore:
         token = uuid.uuid4().hex
 
         def op(c: sqlite3.Connection) -> tuple[bool, BudgetState]:
-            now = time.time()
+            now = time.monotonic()
             self._reclaim(c, now)
             state = self._read(c)
             if state.spent + state.reserved + amount > state.limit:
@@ -139,7 +169,7 @@ class SqliteBudgetStore:
                 "UPDATE budget SET reserved = reserved + ? WHERE name = ?", (amount, self.name)
             )
             c.execute(
-                "INSERT INTO reservations VALUES (?, ?, ?, ?)",
+                "INSERT INTO reservations VALUES (?, ?, ?, ?, 'monotonic')",
                 (token, self.name, amount, now + self.lease),
             )
             return True, BudgetState(state.limit, state.spent, state.reserved + amount)
@@ -186,17 +216,31 @@ class SqliteRateLimiter:
     """At most ``rate`` request starts per second across the processes sharing the file
     (starts spaced 1/rate apart)."""
 
-    def __init__(self, path: str | Path, name: str = "default", *, rate: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        name: str = "default",
+        *,
+        rate: float = 10.0,
+        busy_timeout: float = 30.0,
+    ) -> None:
         rate = positive("rate", rate, "requests per second, a number > 0")
-        self.db = _Db(path)
+        busy_timeout = positive("busy_timeout", busy_timeout, "seconds, a number > 0")
+        self.db = _Db(path, busy_timeout)
         self.name = name
         self.interval = SPACING_MARGIN / rate
 
     async def acquire(self) -> None:
+        """Wait for the next start slot shared by the processes."""
+
         def op(c: sqlite3.Connection) -> float:
-            now = time.time()
+            now = time.monotonic()
             row = c.execute("SELECT tat FROM rate WHERE name = ?", (self.name,)).fetchone()
             tat = row[0] if row else 0.0
+            if tat > now + self.interval + TOLERANCE:
+                # later than any slot this clock can have given (a file from before a
+                # reboot, or a wall-clock stamp of an earlier version): start afresh
+                tat = now
             if tat - TOLERANCE <= now:  # the schedule of LocalRateLimiter
                 c.execute(
                     "INSERT OR REPLACE INTO rate VALUES (?, ?)",
@@ -241,7 +285,7 @@ class SqliteLedger:
         row = (
             entry.time.isoformat(), entry.report_type, entry.method, entry.path, entry.estimated,
             entry.actual, entry.lines, entry.attempts, entry.outcome, entry.status, entry.error,
-            " ".join(entry.attempt_log),
+            " ".join(entry.attempt_log), entry.overrun,
         )  # fmt: skip
         with self._pending_lock:
             if self._pending:  # keep the file's order: behind what is waiting
@@ -257,7 +301,7 @@ class SqliteLedger:
 
     @staticmethod
     def _insert(c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-        c.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        c.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def _start_retrier(self) -> None:
         if self._retrier is None or not self._retrier.is_alive():
