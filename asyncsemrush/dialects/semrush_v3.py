@@ -109,6 +109,11 @@ class SemrushV3:
         method, status, body = request.method, raw.status, raw.body
         failed = status >= 300 or status == 244
 
+        def malformed(reason: str, shown: str = "") -> MalformedResponseError:
+            return MalformedResponseError(
+                reason, status=status, excerpt=shown, method=method, url_redacted=url_redacted
+            )
+
         m = _ERROR_TEXT.match(body[:2000])
         if m:
             code = int(m.group(1))
@@ -119,13 +124,7 @@ class SemrushV3:
             text = body.decode("utf-8", "replace")
             units = _UNITS_TEXT.match(text)
             if not units:
-                raise MalformedResponseError(
-                    "balance is not a number",
-                    status=status,
-                    excerpt=excerpt(body),
-                    method=method,
-                    url_redacted=url_redacted,
-                )
+                raise malformed("balance is not a number", excerpt(body))
             return int(re.sub(r"[,\s]", "", units.group(1)))
 
         if not body.strip():
@@ -135,9 +134,7 @@ class SemrushV3:
                 )
             if request.expect == "json_or_empty":
                 return None
-            raise MalformedResponseError(
-                "empty response body", status=status, method=method, url_redacted=url_redacted
-            )
+            raise malformed("empty response body")
 
         try:
             data = loads(body)
@@ -146,13 +143,7 @@ class SemrushV3:
                 raise http_error_for_status(status)(
                     None, excerpt(body) or f"HTTP {status}", status, method, url_redacted
                 ) from None
-            raise MalformedResponseError(
-                "response is not valid JSON",
-                status=status,
-                excerpt=excerpt(body),
-                method=method,
-                url_redacted=url_redacted,
-            ) from None
+            raise malformed("response is not valid JSON", excerpt(body)) from None
 
         error = _error_from_body(data, status, method, url_redacted)
         if error is not None:

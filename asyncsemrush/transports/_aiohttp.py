@@ -188,6 +188,8 @@ class AiohttpTransport:
         connect = min(timeout, CONNECT_TIMEOUT)
         limits = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=connect)
         method, shown = request.method, request.url_redacted
+        cause: BaseException
+        failure: ConnectionFailedError | RequestTimeoutError
         try:
             async with _clock(asyncio.get_running_loop().time() + connect) as clock:
                 attempt.clock = clock
@@ -204,40 +206,24 @@ class AiohttpTransport:
                 ) as resp:
                     return await self._read(resp, method, shown)
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
-            raise ConnectionFailedError(
-                f"could not connect: {_describe(exc)}",
-                sent=False,
-                method=method,
-                url_redacted=shown,
-            ) from _cause(exc)
+            cause, failure = exc, _failure(request, False, f"could not connect: {_describe(exc)}")
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
             if hooked and not attempt.connected:
-                raise ConnectionFailedError(
-                    f"could not connect within {connect:g} s",
-                    sent=False,
-                    method=method,
-                    url_redacted=shown,
-                ) from _cause(exc)
-            raise RequestTimeoutError(
-                f"no complete answer within {timeout:g} s",
-                sent=not hooked or attempt.may_have_arrived(),
-                method=method,
-                url_redacted=shown,
-            ) from _cause(exc)
+                text = f"could not connect within {connect:g} s"
+                cause, failure = exc, _failure(request, False, text)
+            else:
+                sent = not hooked or attempt.may_have_arrived()
+                text = f"no complete answer within {timeout:g} s"
+                cause, failure = exc, _failure(request, sent, text, RequestTimeoutError)
         except aiohttp.ClientPayloadError as exc:
-            raise ConnectionFailedError(
-                f"response body incomplete: {_describe(exc)}",
-                sent=True,
-                method=method,
-                url_redacted=shown,
-            ) from _cause(exc)
+            text = f"response body incomplete: {_describe(exc)}"
+            cause, failure = exc, _failure(request, True, text)
         except (aiohttp.ClientError, OSError) as exc:
-            raise ConnectionFailedError(
-                f"connection failed: {_describe(exc)}",
-                sent=not hooked or attempt.may_have_arrived(),
-                method=method,
-                url_redacted=shown,
-            ) from _cause(exc)
+            sent = not hooked or attempt.may_have_arrived()
+            cause, failure = exc, _failure(request, sent, f"connection failed: {_describe(exc)}")
+        chained = _cause(cause)  # only when it cannot show the key
+        del cause  # a frame local an error reporter would print
+        raise failure from chained
 
     async def _read(self, resp: aiohttp.ClientResponse, method: str, shown: str) -> RawResponse:
         length = resp.content_length
@@ -272,6 +258,16 @@ class AiohttpTransport:
             retry_after=resp.headers.get("Retry-After"),
             headers=dict(resp.headers),
         )
+
+
+def _failure(
+    request: Outgoing,
+    sent: bool,
+    text: str,
+    kind: type[ConnectionFailedError | RequestTimeoutError] = ConnectionFailedError,
+) -> ConnectionFailedError | RequestTimeoutError:
+    """Our error for a failed attempt; ``sent``: whether it may have reached the server."""
+    return kind(text, sent=sent, method=request.method, url_redacted=request.url_redacted)
 
 
 def _handover(request: Outgoing) -> dict[str, Any]:
