@@ -60,10 +60,13 @@ async def test_a_retried_head_page_never_waits_for_its_own_pulls_units(
     async with make_client(server.base_url, budget=budget, timeout=0.5, retry=retry) as sr:
         pager = sr.tracking("1_2").positions(page_size=100, prefetch=3)
         rows = []
+
+        async def consume() -> None:
+            async for row in pager:
+                rows.append(row)
+
         with pytest.raises(errors.BudgetExceededError) as caught:
-            async with asyncio.timeout(10):  # it used to hang here for good
-                async for row in pager:
-                    rows.append(row)
+            await asyncio.wait_for(consume(), 10)  # it used to hang here for good
     assert len(rows) == 100
     err = caught.value
     assert (err.resume_offset, err.rows_delivered) == (100, 100)
