@@ -48,6 +48,7 @@ _DECIMAL = re.compile(r"[+-]?\d+\.\d*(?:[eE][+-]?\d+)?")
 #: What the wire sends for "none" (not ranking, no data): ``""``, ``"-"`` (AdWords
 #: positions), ``"n/a"`` (traffic), and ``null`` or a missing key (see :func:`is_none`).
 NONE_MARKERS = frozenset({"", "-", "n/a", "N/A"})
+_DIGITS = frozenset("0123456789")
 
 
 def is_none(value: Any) -> bool:
@@ -59,6 +60,8 @@ def to_opt_int(value: Any) -> int | None:
     """An int, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``: not ranking)."""
     if type(value) is int:  # the common case first: a cell is read per domain and date
         return value
+    if type(value) is str and 0 < len(value) < 19 and value.isdigit() and value.isascii():
+        return int(value)  # the 2015 wire's "1300"
     if is_none(value):
         return None
     return to_int(value)
@@ -86,6 +89,14 @@ def to_opt_float(value: Any) -> float | None:
     """A float, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``)."""
     if type(value) is float and math.isfinite(value):
         return value
+    if type(value) is str and 0 < len(value) < 24 and value[0] in _DIGITS:
+        try:  # the 2015 wire's "0.25"
+            number = float(value)
+        except ValueError:
+            pass  # the general path says why
+        else:
+            if math.isfinite(number):
+                return number
     if is_none(value):
         return None
     return to_float(value)
