@@ -91,10 +91,11 @@ class UnitLedger:
     """Every request's estimated and actual units, report type and outcome.
 
     Totals cover every entry ever recorded; ``entries`` keeps the newest
-    ``max_entries`` (``None``: all) so a long-running service does not grow without end.
+    ``max_entries`` (default 10,000, about 6 MB; ``None``: all) so a long pull or a
+    long-running service does not grow without end (a ``SqliteLedger`` keeps them all).
     """
 
-    def __init__(self, *, max_entries: int | None = 100_000) -> None:
+    def __init__(self, *, max_entries: int | None = 10_000) -> None:
         self._entries: deque[LedgerEntry] = deque(maxlen=max_entries)
         self._total = LedgerTotals()
         self._by_type: dict[str, LedgerTotals] = {}

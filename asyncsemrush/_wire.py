@@ -35,11 +35,16 @@ def loads(body: bytes) -> Any:
     A 2 MB page decodes into ~35,000 containers; each 700 new containers start a
     collection, and the young ones, all alive, are traversed again and again on their
     way to the oldest generation: about a third of a big pull's time went there.
-    Decoded JSON cannot hold a reference cycle, so nothing is collectable meanwhile:
-    the pause only postpones work. It nests across threads (the collector comes back
-    when the last decode ends, and only if it was on when the first began); a
-    collector that was off stays off. Objects made in other threads meanwhile are
-    collected when the collector is back.
+    Decoded JSON cannot hold a reference cycle, so nothing is collectable meanwhile.
+    A pause alone only postpones the work: the first collection after it (a consumer
+    that builds objects starts one every 700) traverses the whole page, and again one
+    generation up. So when the pause ends, what was made meanwhile is moved to the
+    oldest generation at once (``gc.freeze()`` then ``gc.unfreeze()``, two list splices),
+    unless the program keeps objects frozen itself (``gc.get_freeze_count()``), which
+    this must not undo. It nests across threads (the collector comes back when the last
+    decode ends, and only if it was on when the first began); a collector that was off
+    stays off. Objects made in other threads meanwhile are collected when the collector
+    is back.
     """
     global _gc_pausers, _gc_resume
     if len(body) < PAUSE_GC_BYTES:
@@ -55,6 +60,9 @@ def loads(body: bytes) -> Any:
         with _gc_lock:
             _gc_pausers -= 1
             if not _gc_pausers and _gc_resume:
+                if not gc.get_freeze_count():  # (a program's own frozen objects stay so)
+                    gc.freeze()
+                    gc.unfreeze()  # the decoded page is now old: no young collection sees it
                 gc.enable()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -43,6 +44,9 @@ __all__ = ["AsyncPaginator", "Page"]
 T = TypeVar("T")
 
 _UNCAPPED = 1 << 62  # a pull without max_units: its cap only counts what its pages hold
+#: Rows back within which a repeated row is found (``Pi``, ``Ur``): the pull's memory
+#: of identities stays bounded (about 1.5 MB) however long the report.
+REPEAT_WINDOW = 20_000
 
 
 @attrs.frozen
@@ -88,7 +92,10 @@ class _Pull:
     started: bool = False
     raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
-    seen: set[int] = attrs.field(factory=set)  # hashes of the rows' identities so far
+    # hashes of the identities of the last REPEAT_WINDOW rows, as one set and per page
+    seen: set[int] = attrs.field(factory=set)
+    pages_seen: deque[set[int]] = attrs.field(factory=deque)
+    rows_seen: int = 0
 
 
 class _Rows(Generic[T]):
@@ -131,7 +138,8 @@ class AsyncPaginator(Generic[T]):
     Every row arrives once or the pull raises :class:`~asyncsemrush.errors.PaginationError`
     (with ``resume_offset``): ``total`` must be a whole number >= 0 that stays the same,
     no page may carry rows past it, and a row seen before in the pull (same keyword ID
-    ``Pi``, or the same ``Ur`` domain/URL) is an error, not a second copy. A pull that
+    ``Pi``, or the same ``Ur`` domain/URL, within the last :data:`REPEAT_WINDOW` rows)
+    is an error, not a second copy. A pull that
     stops at ``max_units`` says so: ``stopped_by == "max_units"`` and ``resume_offset``
     (or, with ``on_max_units="raise"``, :class:`~asyncsemrush.errors.MaxUnitsReachedError`).
     What it cannot detect: a report that changes between pages without changing its
@@ -378,6 +386,8 @@ class AsyncPaginator(Generic[T]):
                             self._stopped_by_units(at)
                             return
                         sent = await self._sender.send(self._request(at, limit), cap)
+                    if total is not None and self.max_units is None:
+                        fill()  # the next request leaves before this page is decoded
                     page, bad_row = await self._take(sent, at, limit, total, pull)
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
@@ -540,29 +550,43 @@ class AsyncPaginator(Generic[T]):
         return Page(tuple(rows), offset, page_total, asked, response), bad_row
 
     def _check_repeats(self, rows_raw: Any, pull: _Pull, offset: int) -> None:
-        """A row whose identity (``Pi``, ``Ur``) was already delivered in this pull is
-        a repeat: the page is refused before any of it is delivered."""
+        """A row whose identity (``Pi``, ``Ur``) was delivered within the last
+        :data:`REPEAT_WINDOW` rows of this pull, or twice in this page, is a repeat: the
+        page is refused before any of it is delivered. (The window keeps the memory of a
+        pull flat; a retry answering another page and a report shifting across a page
+        boundary repeat rows much closer than that.)"""
         key = self._shape.identity
         if key is None or not isinstance(rows_raw, (dict, list)):
             return
-        seen = pull.seen
         try:
             items = _leaf.ordered(rows_raw)
         except (TypeError, ValueError):
             return  # not rows: the parse has said so
-        for n, item in enumerate(items):
-            value = item.get(key) if isinstance(item, dict) else None
+        values = [item.get(key) if isinstance(item, dict) else None for item in items]
+        hashes = [hash(v) for v in values if v is not None]
+        page = set(hashes)
+        if len(page) == len(hashes) and page.isdisjoint(pull.seen):
+            pull.seen |= page
+            pull.pages_seen.append(page)
+            pull.rows_seen += len(page)
+            while pull.rows_seen - len(pull.pages_seen[0]) >= REPEAT_WINDOW:
+                oldest = pull.pages_seen.popleft()
+                pull.seen -= oldest
+                pull.rows_seen -= len(oldest)
+            return
+        before = set(pull.seen)  # the slow path, only to name the repeated row
+        for n, value in enumerate(values):
             if value is None:
                 continue
             h = hash(value)
-            if h in seen:
+            if h in before:
                 raise PaginationError(
                     f"row {offset + n} repeats {key}={value!r}, delivered before in this pull "
                     "(a retry answered another page, or the report changed)",
                     resume_offset=offset,
                     rows_delivered=self.rows_delivered,
                 )
-            seen.add(h)
+            before.add(h)
 
     def _deliver(self, page: Page[T], end: int | None) -> Page[T]:
         if end is not None and page.offset + len(page.rows) > end:

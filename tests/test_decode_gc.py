@@ -117,3 +117,30 @@ def test_concurrent_decodes_in_threads_restore_the_collector() -> None:
     assert not any(t.is_alive() for t in threads)
     assert gc.isenabled()
     assert _wire._gc_pausers == 0
+
+
+def test_a_decoded_page_is_never_traversed_by_a_young_collection() -> None:
+    """After a big decode the page is in the oldest generation: a consumer that builds
+    objects (typed rows) starts young collections that no longer walk the whole page
+    (they did, once a generation, after the pause ended: the typed pull's GC cost)."""
+    gc.collect()
+    data = _wire.loads(big_body(2000))
+    young = {id(o) for o in gc.get_objects(generation=0)} | {
+        id(o) for o in gc.get_objects(generation=1)
+    }
+    assert id(data) not in young and id(data["data"]) not in young
+    assert id(data) in {id(o) for o in gc.get_objects(generation=2)}
+
+
+def test_a_programs_own_frozen_objects_stay_frozen() -> None:
+    """A pre-fork server freezes its objects (copy-on-write); a decode must not unfreeze
+    them."""
+    keep = [{"n": n} for n in range(1000)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        _wire.loads(big_body())
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    del keep

@@ -127,7 +127,7 @@ class SemrushV3:
                 raise malformed("balance is not a number", excerpt(body))
             return int(re.sub(r"[,\s]", "", units.group(1)))
 
-        if not body.strip():
+        if not body or body.isspace():  # (strip() would copy a 64 MB body to look)
             if failed:
                 raise http_error_for_status(status)(
                     None, f"HTTP {status} with an empty body", status, method, url_redacted

@@ -132,13 +132,17 @@ async def test_a_page_with_more_rows_than_asked_is_charged_flagged_and_stops_the
         with pytest.raises(errors.PaginationError, match="200 rows for 100 asked") as caught:
             await pager.collect()
     assert caught.value.resume_offset == 100
+    # the next page left before this one was decoded (pipelined, as a bare client
+    # does): it is paid, and kept reachable; nothing after it is asked
+    assert [p.offset for p in caught.value.pages_after] == [200]
     flagged = [e for e in sr.ledger.entries if e.overrun]
     assert [(e.estimated, e.actual, e.overrun) for e in flagged] == [(10_000, 20_000, 10_000)]
     assert sr.ledger.totals.overrun == 10_000
-    assert budget.spent == sr.ledger.spent == 30_000 and budget.reserved == 0
+    assert budget.spent == sr.ledger.spent == 40_000 and budget.reserved == 0
+    assert len(server.seen) == 3
     assert any("10000 more than the 10000 reserved" in r.getMessage() for r in caplog.records)
     rows = stored.db.transact(lambda c: c.execute("SELECT overrun FROM ledger").fetchall())
-    assert sorted(r[0] for r in rows) == [0, 10_000]
+    assert sorted(r[0] for r in rows) == [0, 0, 10_000]
     stored.close()
 
 
