@@ -49,11 +49,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: `nox -s bench -- --quick` (under 2 minutes) or the full run.
+    """Benchmarks: `nox -s bench -- --quick` (about 2 minutes) or the full run.
 
     Prints one line per target (measured ratio, target, PASS/FAIL) and fails on a FAIL.
-    `requests` is installed only here, as the sync client users run today.
+    `httpx` is installed only here: the second bare-client reference (issue 15).
     """
-    session.install("-e", ".", "requests")
+    session.install("-e", ".", "httpx")
     session.run("python", "-m", "benchmarks.decode")
     session.run("python", "-m", "benchmarks.run", *session.posargs)

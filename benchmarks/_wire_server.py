@@ -1,9 +1,10 @@
-"""A minimal server of pre-rendered positions pages, run in its own process.
+"""A minimal server of positions pages, run in its own process.
 
 ``prerender``: every page of an N-row report rendered at start-up, so serving costs
-no CPU that the client is measured against. ``repeat``: one rendered page served for
-every offset of a report of N rows (for memory tests of huge reports), each row's
-keyword ID ``Pi`` made unique for its offset (the client refuses a repeated row).
+no CPU that the client is measured against. ``repeat``: the first page's rows rendered
+once and served for every offset of a report of N rows (for huge or wide reports),
+each row's keyword ID ``Pi`` made unique for its offset (the client refuses a repeated
+row). ``--latency``/``--jitter`` delay each answer (seconds, uniform jitter, seeded).
 Prints ``{"port": ...}`` on stdout once listening.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import sys
 
 import orjson
@@ -26,34 +28,40 @@ def page_body(rows: list[bytes], total: int, limit: int, offset: int) -> bytes:
     return head + body + b"}}"
 
 
-def render_pages(encoded: list[bytes], sizes: list[int]) -> dict[tuple[int, int], bytes]:
-    total = len(encoded)
-    return {
-        (offset, size): page_body(encoded[offset : offset + size], total, size, offset)
-        for size in sizes
-        for offset in range(0, total, size)
-    }
-
-
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, required=True)
     p.add_argument("--sizes", default="100,1000")
     p.add_argument("--mode", choices=["prerender", "repeat"], default="prerender")
+    p.add_argument("--domains", type=int, default=2)
+    p.add_argument("--dates", type=int, default=7)
+    p.add_argument("--latency", type=float, default=0.0)
+    p.add_argument("--jitter", type=float, default=0.0)
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     count = args.rows if args.mode == "prerender" else min(max(sizes), args.rows)
-    encoded = [orjson.dumps(reference_row(i)) for i in range(count)]
-    pages = render_pages(encoded, sizes) if args.mode == "prerender" else {}
+    made = [reference_row(i, args.domains, args.dates) for i in range(count)]
+    encoded = [orjson.dumps(row) for row in made]
+    pages = {}
+    if args.mode == "prerender":
+        pages = {
+            (offset, size): page_body(encoded[offset : offset + size], args.rows, size, offset)
+            for size in sizes
+            for offset in range(0, args.rows, size)
+        }
     # repeat mode: each row split around its Pi value, to give every offset its own ID
     split = [
-        row.split(b'"Pi":"%s"' % reference_row(i)["Pi"].encode()) for i, row in enumerate(encoded)
+        row.split(b'"Pi":"%s"' % str(m["Pi"]).encode())
+        for m, row in zip(made, encoded, strict=True)
     ]
-    first_id = int(reference_row(0)["Pi"])
+    first_id = int(str(made[0]["Pi"]))
+    rng = random.Random(1)
 
     async def handle(request: web.Request) -> web.Response:
         offset = int(request.query.get("display_offset", 0))
         limit = int(request.query.get("display_limit", 100))
+        if args.latency:
+            await asyncio.sleep(args.latency + rng.uniform(-args.jitter, args.jitter))
         if args.mode == "repeat":  # the same rows for every page of a huge report
             n = max(min(limit, args.rows - offset), 0)
             rows = [
@@ -66,7 +74,7 @@ def main() -> int:
         return web.Response(body=body, content_type="application/json")
 
     async def serve() -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=1 << 20)
         app.router.add_get("/reports/v1/projects/{id}/tracking/", handle)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -17,9 +17,29 @@ import orjson
 DOMAINS = ("*.alibaba.com/*", "*.aliexpress.com/*")
 DATES = [f"201504{d}" for d in range(14, 21)]
 
+#: The row shapes measured: domains x dates (the reference's 2 x 7, and a wide 6 x 30).
+SHAPES = {"2x7": (2, 7), "6x30": (6, 30)}
 
-def reference_row(i: int) -> dict[str, object]:
-    per_date = {d: {DOMAINS[0]: "1", DOMAINS[1]: ""} for d in DATES}
+
+def shape_of(domains: int, dates: int) -> tuple[tuple[str, ...], list[str]]:
+    """The url masks and wire dates (``YYYYMMDD``) of a row shape."""
+    if (domains, dates) == (2, 7):
+        return DOMAINS, DATES
+    masks = tuple(f"*.domain{n}.com/*" for n in range(domains))
+    first = 20150401
+    return masks, [str(first + n) for n in range(dates)] if dates <= 30 else []
+
+
+def reference_row(i: int, domains: int = 2, dates: int = 7) -> dict[str, object]:
+    """The reference's positions row (``domains`` x ``dates``), numbered ``i``: some
+    domains rank, some not (``""``), as the wire sends them."""
+    masks, days = shape_of(domains, dates)
+
+    def pos(n: int) -> str:
+        return "" if n % 2 else str(1 + (i + n) % 100)
+
+    per_date = {d: {m: pos(n + k) for n, m in enumerate(masks)} for k, d in enumerate(days)}
+    by_domain = {m: pos(n) for n, m in enumerate(masks)}
     return {
         "Pi": str(1209571576516105373 + i),
         "Ph": f"pig trough {i}",
@@ -27,22 +47,19 @@ def reference_row(i: int) -> dict[str, object]:
         "Cp": "0.25",
         "Nq": "1300",
         "Dt": per_date,
-        "Lt": {d: {DOMAINS[0]: "org", DOMAINS[1]: "org"} for d in DATES},
-        "Lu": {
-            d: {DOMAINS[0]: "http://www.alibaba.com/", DOMAINS[1]: "http://www.aliexpress.com/"}
-            for d in DATES
-        },
-        "Be": {DOMAINS[0]: "1", DOMAINS[1]: ""},
-        "Fi": {DOMAINS[0]: "1", DOMAINS[1]: ""},
-        "Diff": {DOMAINS[0]: 0, DOMAINS[1]: 0},
-        "Diff1": {DOMAINS[0]: 0, DOMAINS[1]: 0},
-        "Diff7": {DOMAINS[0]: 0, DOMAINS[1]: 0},
-        "Diff30": {DOMAINS[0]: 0, DOMAINS[1]: 0},
+        "Lt": {d: {m: "org" for m in masks} for d in days},
+        "Lu": {d: {m: f"http://www.{m[2:-2]}/" for m in masks} for d in days},
+        "Be": by_domain,
+        "Fi": by_domain,
+        "Diff": {m: 0 for m in masks},
+        "Diff1": {m: 0 for m in masks},
+        "Diff7": {m: 0 for m in masks},
+        "Diff30": {m: 0 for m in masks},
     }
 
 
-def page(rows: int = 1000) -> bytes:
-    data = {str(i): reference_row(i) for i in range(rows)}
+def page(rows: int = 1000, domains: int = 2, dates: int = 7) -> bytes:
+    data = {str(i): reference_row(i, domains, dates) for i in range(rows)}
     return orjson.dumps({"total": "100000", "limit": str(rows), "offset": "0", "data": data})
 
 

@@ -1,0 +1,140 @@
+"""The pulls a benchmark compares: the best bare clients, the library, and the floor.
+
+Every figure pulls the same report from the same server and hands each row to the same
+consumer (``benchmarks.consumers``); each returns ``(rows, checksum)``.
+
+The bare clients are what a competent engineer writes for this API: ``conc`` pages in
+flight at once (pipelined, requested in order), each held as bytes until its turn,
+decoded in order with the cyclic GC paused and the page then frozen out of the young
+generations (decoded JSON holds no cycle), each page dropped before the next one is
+decoded. The floor does the same decode and consume
+from bodies already in memory: the CPU work alone, no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import orjson
+
+from asyncsemrush import SemrushClient
+
+KEY = "0123456789abcdef" * 2  # a made-up key: the wire server does not check it
+PATH = "/reports/v1/projects/1_2/tracking/"
+
+Consume = Callable[[Any], int]
+
+
+def page_query(masks: str, offset: int, size: int) -> dict[str, str]:
+    """The query of one positions page, as the bare clients send it."""
+    return {"key": KEY, "action": "report", "type": "tracking_position_organic",
+            "url": masks, "display_offset": str(offset), "display_limit": str(size)}  # fmt: skip
+
+
+def _decoded(body: bytes) -> Any:
+    """Decoded with the GC paused, and the page moved to the oldest generation before
+    the collector is back (freeze + unfreeze: two list splices), so that no young
+    collection traverses it later: what the library does, and what the best bare
+    client does too."""
+    gc.disable()
+    try:
+        return orjson.loads(body)
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+
+
+async def _pipelined(
+    fetch: Callable[[int], Awaitable[bytes]], rows: int, size: int, conc: int, consume: Consume
+) -> tuple[int, int]:
+    offsets: Iterator[int] = iter(range(0, rows, size))
+    inflight: deque[asyncio.Task[bytes]] = deque()
+    for _, offset in zip(range(conc), offsets, strict=False):
+        inflight.append(asyncio.ensure_future(fetch(offset)))
+    n = checksum = 0
+    while inflight:
+        body = await inflight.popleft()
+        following = next(offsets, None)
+        if following is not None:
+            inflight.append(asyncio.ensure_future(fetch(following)))
+        data = _decoded(body)
+        del body
+        for row in data["data"].values():
+            checksum += consume(row)
+            n += 1
+        del data
+    return n, checksum
+
+
+async def bare_aiohttp(
+    base: str, masks: str, rows: int, size: int, conc: int, consume: Consume
+) -> tuple[int, int]:
+    """aiohttp + orjson, pipelined, GC paused while decoding."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=conc)) as session:
+
+        async def fetch(offset: int) -> bytes:
+            async with session.get(base + PATH, params=page_query(masks, offset, size)) as resp:
+                return await resp.read()
+
+        return await _pipelined(fetch, rows, size, conc, consume)
+
+
+async def bare_httpx(
+    base: str, masks: str, rows: int, size: int, conc: int, consume: Consume
+) -> tuple[int, int]:
+    """httpx + orjson, the same pipeline: a second reference for the bare client."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def fetch(offset: int) -> bytes:
+            resp = await client.get(base + PATH, params=page_query(masks, offset, size))
+            return resp.content
+
+        return await _pipelined(fetch, rows, size, conc, consume)
+
+
+async def library(
+    base: str, masks: str, rows: int, size: int, conc: int, consume: Consume, *, raw: bool
+) -> tuple[int, int]:
+    """asyncsemrush: typed rows (``async for row in pager``, as the README reads them)
+    or the wire's dicts (``pager.raw_rows()``)."""
+    async with SemrushClient(KEY, base_url=base, rate_limit=None, max_concurrency=conc) as sr:
+        pager = sr.tracking("1_2").positions(masks, page_size=size, prefetch=conc)
+        n = checksum = 0
+        async for row in pager.raw_rows() if raw else pager:
+            checksum += consume(row)
+            n += 1
+    return n, checksum
+
+
+def floor(bodies: list[bytes], consume: Consume) -> tuple[int, int]:
+    """Decode and consume bodies already in memory, GC off: no network at all."""
+    n = checksum = 0
+    for body in bodies:
+        data = _decoded(body)
+        for row in data["data"].values():
+            checksum += consume(row)
+            n += 1
+        del data
+    return n, checksum
+
+
+async def fetch_all(base: str, masks: str, rows: int, size: int) -> list[bytes]:
+    """Every page's body, for the floor."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        out = []
+        for offset in range(0, rows, size):
+            async with session.get(base + PATH, params=page_query(masks, offset, size)) as resp:
+                out.append(await resp.read())
+        return out

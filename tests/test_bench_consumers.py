@@ -1,0 +1,36 @@
+"""The benchmark's consumers read the same data from every figure: a figure that skips
+work (never converts a cell, never reads a map) shows another checksum."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from asyncsemrush import _convert, models
+from benchmarks import consumers
+from benchmarks.decode import SHAPES, page, shape_of
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_typed_and_wire_consumers_read_the_same_checksum(shape: str) -> None:
+    domains, dates = SHAPES[shape]
+    masks, days = shape_of(domains, dates)
+    data = orjson.loads(page(50, domains, dates))["data"]
+    wire = [data[k] for k in sorted(data, key=int)]
+    typed = _convert.rows(data, models.PositionRow)
+    read_w, read_t = (
+        consumers.read_dict(masks[0], days[-1]),
+        consumers.read_typed(masks[0], days[-1]),
+    )
+    assert sum(map(read_w, wire)) == sum(map(read_t, typed)) > 0
+    assert sum(map(consumers.every_dict, wire)) == sum(map(consumers.every_typed, typed))
+    # reading a cell the typed row did not convert shows: a position left out changes it
+    assert sum(map(consumers.every_dict, wire)) != sum(map(read_w, wire))
+
+
+def test_a_consumer_that_skips_the_position_is_caught() -> None:
+    masks, days = shape_of(2, 7)
+    data = orjson.loads(page(20))["data"]
+    wire = list(data.values())
+    lazy = sum(len(r["Ph"]) + 25 + 1300 for r in wire)  # every field but the position
+    assert sum(map(consumers.read_dict(masks[0], days[-1]), wire)) != lazy
