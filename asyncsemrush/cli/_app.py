@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 from click.core import ParameterSource
 
-from .. import params, pricing
+from .. import __version__, params, pricing
 from ..pagination import AsyncPaginator
 from ..params import TOP_FILTERS, URL_TYPES
 from ..pricing import Usage
@@ -140,6 +140,9 @@ def command(group: click.Group, name: str, **kwargs: Any) -> Callable[[F], click
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "--version", prog_name="asyncsemrush", message="%(prog)s %(version)s"
+)
 @shared_options
 @click.pass_context
 def cli(ctx: click.Context, /, **values: Any) -> None:
@@ -292,7 +295,12 @@ def report_options(f: F) -> F:
 def pull_options(f: F) -> F:
     for option in reversed(
         [
-            click.option("--page-size", type=int, default=None, help="Rows per request."),
+            click.option(
+                "--page-size",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Rows per request (default: the report's; 0 is refused).",
+            ),
             click.option("--max-rows", type=int, default=None, help="Stop after this many rows."),
             click.option("--start-offset", type=int, default=0, help="Resume from this row."),
             click.option("--append", is_flag=True, help="Append to -o FILE (when resuming)."),

@@ -185,6 +185,7 @@ class Session:
         base_requests, base_attempts = ledger.requests, ledger.attempts
         cap = f"/{budget.limit:,}" if budget is not None else ""
         interrupted = False
+        report_total: int | None = None
         with progress:
             task = progress.add_task(
                 label, total=None, rows="0/?", pages=0, units="0", rate="0.0", retries=0
@@ -194,6 +195,7 @@ class Session:
                 async with contextlib.aclosing(pager.pages()) as stream:
                     async for page in stream:
                         pages += 1
+                        report_total = page.total
                         if sink is not None:
                             sink.write(page.rows)
                         else:
@@ -223,6 +225,15 @@ class Session:
         if interrupted:
             self.resume_hint(pager.start_offset + pager.rows_delivered)
             raise Exit(EXIT_INTERRUPTED)
+        if pager.stopped_by == "max_units" and pager.resume_offset is not None:
+            # a pull cut by --max-units is not a finished one (it used to exit 0, silent)
+            of = f" of {report_total:,}" if report_total is not None else ""
+            say(
+                f"stopped at --max-units {self.settings.max_units:,}: {pager.rows_delivered:,}"
+                f"{of} rows written; resume with:\n"
+                f"{resume_command(self.settings.argv, pager.resume_offset)}"
+            )
+            raise Exit(EXIT_BUDGET)
 
     def resume_hint(self, offset: int) -> None:
         say(f"interrupted; resume with:\n{resume_command(self.settings.argv, offset)}")

@@ -261,3 +261,29 @@ async def test_ledger_command_reads_a_sqlite_ledger(tmp_path: Path) -> None:
     assert code == 0
     assert "project_list" in out and "tracking_position_organic" in out
     assert "total: 3,100 units ($0.155)" in err
+
+
+def test_a_pull_cut_by_max_units_exits_3_and_says_how_to_resume(tmp_path: Path) -> None:
+    """Issue 16: --max-units 150000 wrote 1,500 of 50,000 keywords and exited 0, silent."""
+    out = tmp_path / "cut.csv"
+    args = ["--sandbox", "-q", "--max-units", "30000", "positions", CAMPAIGN, "--url", MASK]
+    code, _, err = invoke(*args, "--page-size", "100", "-o", str(out))
+    assert code == 3, err
+    assert "stopped at --max-units 30,000" in err and "of 2,000 rows written" in err
+    resume = err.strip().splitlines()[-1]
+    assert "--start-offset" in resume and "positions" in resume
+    with out.open() as f:
+        assert len({row["keyword"] for row in csv.DictReader(f)}) == 300
+
+
+def test_a_page_size_of_zero_is_refused() -> None:
+    """Issue 16: --page-size 0 was taken as the default (and pulled $250 of rows)."""
+    code, _, err = invoke("--sandbox", "positions", CAMPAIGN, "--url", MASK, "--page-size", "0")
+    assert code == 2 and "--page-size" in err
+
+
+def test_version() -> None:
+    from asyncsemrush import __version__
+
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.strip() == f"asyncsemrush {__version__}"
