@@ -277,18 +277,37 @@ class JsonlSink(_TextSink):
 
 
 class ParquetSink:
-    """Flat records in Parquet row groups, one per page (needs pyarrow: the parquet extra)."""
+    """Flat records in Parquet row groups, one per page (needs pyarrow: the parquet extra).
 
-    def __init__(self, target: str | Path, *, wide: bool = False) -> None:
+    The file is written under a temporary name beside ``target`` and renamed over it on
+    :meth:`close` (also after Ctrl-C), so ``target`` is always a whole Parquet file.
+    ``append=True`` keeps what ``target`` holds: its row groups are copied into the new
+    file first (a Parquet file cannot grow in place; the resume used to overwrite it and
+    lose every row of the first run), and new rows take its schema.
+    """
+
+    def __init__(self, target: str | Path, *, wide: bool = False, append: bool = False) -> None:
         if importlib.util.find_spec("pyarrow") is None:
             raise RuntimeError("Parquet export needs pyarrow: pip install 'asyncsemrush[parquet]'")
-        self._path = target
+        self._path = Path(target)
+        self._partial = self._path.with_name(f".{self._path.name}.partial")
         self._wide = wide
         self._writer: Any = None
+        self._append = append and self._path.exists() and self._path.stat().st_size > 0
+
+    def _open(self, schema: Any) -> Any:
+        import pyarrow.parquet as pq
+
+        if not self._append:
+            return pq.ParquetWriter(str(self._partial), schema)
+        existing = pq.ParquetFile(str(self._path))
+        writer = pq.ParquetWriter(str(self._partial), existing.schema_arrow)
+        for n in range(existing.num_row_groups):
+            writer.write_table(existing.read_row_group(n))
+        return writer
 
     def write(self, rows: Iterable[Any]) -> int:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         batch = [rec for row in rows for rec in records(row, wide=self._wide)]
         if not batch:
@@ -296,9 +315,8 @@ class ParquetSink:
         try:
             table = pa.Table.from_pylist(batch)
             if self._writer is None:
-                self._writer = pq.ParquetWriter(str(self._path), table.schema)
-            else:
-                table = table.cast(self._writer.schema)
+                self._writer = self._open(table.schema)
+            table = table.cast(self._writer.schema)
         except (OverflowError, pa.ArrowException) as exc:  # an int beyond 64 bits, say
             raise ExportError(
                 f"a value cannot be written to Parquet ({type(exc).__name__}: {exc}); "
@@ -310,3 +328,5 @@ class ParquetSink:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+            self._writer = None
+            self._partial.replace(self._path)

@@ -260,11 +260,15 @@ class AsyncPaginator(Generic[T]):
 
         return await self._export(JsonlSink(path, append=append))
 
-    async def to_parquet(self, path: str | Path, *, wide: bool = False) -> int:
-        """Stream every row to a Parquet file, a row group per page (needs pyarrow)."""
+    async def to_parquet(
+        self, path: str | Path, *, wide: bool = False, append: bool = False
+    ) -> int:
+        """Stream every row to a Parquet file, a row group per page (needs pyarrow). The
+        file is whole at every moment (written aside, renamed when the pull ends or
+        stops); ``append=True`` keeps the rows it already holds."""
         from ._export import ParquetSink
 
-        return await self._export(ParquetSink(path, wide=wide))
+        return await self._export(ParquetSink(path, wide=wide, append=append))
 
     async def _frame_records(self, wide: bool) -> list[dict[str, Any]]:
         from ._export import records

@@ -136,7 +136,7 @@ class Session:
             if out is None:
                 self.fail(EXIT_INPUT, "--format parquet needs -o FILE")
             assert out is not None
-            return ParquetSink(out, wide=wide)
+            return ParquetSink(out, wide=wide, append=append)
         target: Any = out if out is not None else sys.stdout
         if fmt == "jsonl":
             return JsonlSink(target, append=append)

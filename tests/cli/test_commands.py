@@ -287,3 +287,48 @@ def test_version() -> None:
 
     code, out, _ = invoke("--version")
     assert code == 0 and out.strip() == f"asyncsemrush {__version__}"
+
+
+def _rows_of(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        return [{k: str(v) for k, v in row.items()} for row in table.to_pylist()]
+    if path.suffix == ".jsonl":
+        import json
+
+        with path.open() as f:
+            return [{k: str(v) for k, v in json.loads(line).items()} for line in f]
+    with path.open() as f:
+        return [dict(row) for row in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_a_pull_stopped_and_resumed_keeps_every_row_in_every_format(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Issue 16: --append on Parquet (which the printed resume command uses) overwrote
+    the file: after a stop at 6,000 of 50,000 keywords the resume left 44,000, exit 0.
+    Stopped by --max-units and resumed with the printed command, again and again, every
+    format ends with the rows of one uninterrupted pull, in order."""
+    import shlex
+
+    pytest.importorskip("pyarrow")
+    base = ["--sandbox", "-q", "positions", CAMPAIGN, "--url", MASK, "--page-size", "100"]
+    whole = tmp_path / f"whole{suffix}"
+    assert invoke(*base, "-o", str(whole))[0] == 0
+    cut = tmp_path / f"cut{suffix}"
+    args = ["--max-units", "50000", *base, "-o", str(cut)]
+    for _ in range(10):
+        code, _, err = invoke(*args)
+        if code == 0:
+            break
+        assert code == 3, err
+        args = shlex.split(err.strip().splitlines()[-1])[1:]  # the printed resume command
+        assert "--append" in args and "--start-offset" in args
+    else:
+        raise AssertionError("the resumes never finished")
+    rows = _rows_of(whole)
+    assert len({r["keyword_id"] for r in rows}) == 2000  # every keyword of the campaign
+    assert _rows_of(cut) == rows
