@@ -185,6 +185,7 @@ class Session:
         base_requests, base_attempts = ledger.requests, ledger.attempts
         cap = f"/{budget.limit:,}" if budget is not None else ""
         interrupted = False
+        failure: SemrushError | None = None
         report_total: int | None = None
         with progress:
             task = progress.add_task(
@@ -216,6 +217,10 @@ class Session:
                         )
             except asyncio.CancelledError:
                 interrupted = True
+            except InvalidParameterError:
+                raise  # bad input: nothing was pulled
+            except SemrushError as exc:
+                failure = exc  # the rows so far are kept; below: summary, resume line
             finally:
                 if sink is not None:
                     sink.close()
@@ -225,6 +230,8 @@ class Session:
         if interrupted:
             self.resume_hint(pager.start_offset + pager.rows_delivered)
             raise Exit(EXIT_INTERRUPTED)
+        if failure is not None:
+            self.stopped(failure, pager)
         if pager.stopped_by == "max_units" and pager.resume_offset is not None:
             # a pull cut by --max-units is not a finished one (it used to exit 0, silent)
             of = f" of {report_total:,}" if report_total is not None else ""
@@ -235,19 +242,36 @@ class Session:
             )
             raise Exit(EXIT_BUDGET)
 
+    def stopped(self, failure: SemrushError, pager: AsyncPaginator[Any]) -> None:
+        """A pull that an error ended: what it was, how many rows were written, and the
+        command that resumes (never a library argument such as ``start_offset=``)."""
+        budget_like = (BudgetExceededError, PartialResponseError, QuotaError)
+        code = EXIT_BUDGET if isinstance(failure, budget_like) else EXIT_API
+        kind = "units exhausted" if code == EXIT_BUDGET else "error"
+        say(f"{kind}: {type(failure).__name__}: {failure}")
+        say(f"{pager.rows_delivered:,} rows written before it")
+        if failure.pages_after:
+            paid = sum(len(page.rows) for page in failure.pages_after)
+            say(f"{paid:,} rows behind it were paid for but not written (order is kept)")
+        offset = failure.resume_offset
+        if offset is not None:
+            say(f"resume with:\n{resume_command(self.settings.argv, offset)}")
+        raise Exit(code)
+
     def resume_hint(self, offset: int) -> None:
         say(f"interrupted; resume with:\n{resume_command(self.settings.argv, offset)}")
 
     def summary(self) -> None:
         ledger = self.client.ledger
         table = Table(title="summary", show_header=True)
-        for name in ("rows", "requests", "retries", "units", "dollars", "time"):
+        for name in ("rows", "requests", "retries", "units", "uncertain", "dollars", "time"):
             table.add_column(name, justify="right")
         table.add_row(
             f"{self.rows:,}",
             f"{ledger.requests:,}",
             f"{ledger.attempts - ledger.requests:,}",
             f"{ledger.spent:,}",
+            f"{ledger.totals.uncertain:,}",
             money(ledger.spent),
             f"{time.monotonic() - self.started:.1f} s",
         )

@@ -332,3 +332,30 @@ def test_a_pull_stopped_and_resumed_keeps_every_row_in_every_format(
     rows = _rows_of(whole)
     assert len({r["keyword_id"] for r in rows}) == 2000  # every keyword of the campaign
     assert _rows_of(cut) == rows
+
+
+def test_a_balance_that_runs_out_mid_pull_prints_the_summary_and_a_runnable_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: when the balance ran out mid-pull no summary printed and the resume
+    hint was a library argument (``start_offset=1500``)."""
+    import functools
+    import shlex
+
+    import asyncsemrush.sandbox as sandbox_module
+
+    monkeypatch.setattr(
+        sandbox_module, "Sandbox", functools.partial(sandbox_module.Sandbox, units=45_000)
+    )
+    out = tmp_path / "cut.csv"
+    code, _, err = invoke(
+        "--sandbox", "positions", CAMPAIGN, "--url", MASK, "--page-size", "100",
+        "--prefetch", "1", "-o", str(out),
+    )  # fmt: skip
+    assert code == 3, err
+    assert "units exhausted" in err and "rows written before it" in err
+    assert "summary" in err and "uncertain" in err
+    resume = err.strip().splitlines()[-1]
+    assert resume.startswith("asyncsemrush ") and "start_offset=" not in resume
+    args = shlex.split(resume)[1:]
+    assert args[args.index("--start-offset") + 1].isdigit() and "--append" in args
