@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -359,3 +360,45 @@ def test_a_balance_that_runs_out_mid_pull_prints_the_summary_and_a_runnable_resu
     assert resume.startswith("asyncsemrush ") and "start_offset=" not in resume
     args = shlex.split(resume)[1:]
     assert args[args.index("--start-offset") + 1].isdigit() and "--append" in args
+
+
+def test_piped_output_is_csv_not_a_table() -> None:
+    """Issue 16: piped, the default was a box table (42,000 lines: 28 s, 362 MB)."""
+    code, out, _ = invoke(
+        "--sandbox", "-q", "positions", CAMPAIGN, "--url", MASK, "--max-rows", "3"
+    )
+    assert code == 0
+    rows = list(csv.DictReader(out.splitlines()))
+    assert len({r["keyword"] for r in rows}) == 3 and "│" not in out and "┃" not in out
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [("out.xlsx", "unknown suffix '.xlsx'"), ("out", "unknown suffix '(none)'"),
+     ("missing/out.csv", "does not exist")],
+)  # fmt: skip
+def test_a_bad_output_file_is_refused_before_any_request(
+    tmp_path: Path, name: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: an unknown suffix was written as CSV; a missing directory failed after
+    the pull had been paid for."""
+    import asyncsemrush.sandbox as sandbox_module
+
+    made: list[Any] = []
+    real = sandbox_module.Sandbox
+
+    def spy(**options: Any) -> Any:
+        made.append(sb := real(**options))
+        return sb
+
+    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+    target = tmp_path / name
+    code, _, err = invoke("--sandbox", "positions", CAMPAIGN, "--url", MASK, "-o", str(target))
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1
+    assert made and made[0].requests == [] and not target.exists()
+    # with --format the suffix is the user's business
+    code, _, _ = invoke(
+        "--sandbox", "-q", "--format", "csv", "positions", CAMPAIGN, "--url", MASK,
+        "--max-rows", "1", "-o", str(tmp_path / "out.txt"),
+    )  # fmt: skip
+    assert code == 0 and (tmp_path / "out.txt").read_text().startswith("keyword")
