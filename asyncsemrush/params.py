@@ -180,17 +180,17 @@ def tracking_id(value: object) -> str:
 
 
 def date(parameter: str, value: object) -> dt.date:
-    """A ``datetime.date`` or a ``YYYYMMDD`` string."""
+    """A ``datetime.date``, or a ``YYYYMMDD`` or ISO ``YYYY-MM-DD`` string."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{8}", value):
+    if isinstance(value, str) and re.fullmatch(r"\d{8}|\d{4}-\d{2}-\d{2}", value):
         try:
-            return dt.datetime.strptime(value, "%Y%m%d").date()
+            return dt.datetime.strptime(value.replace("-", ""), "%Y%m%d").date()
         except ValueError:
             pass
-    raise _fail(parameter, value, "a datetime.date or a YYYYMMDD string")
+    raise _fail(parameter, value, "a datetime.date, or a YYYYMMDD or YYYY-MM-DD string")
 
 
 def date_range(begin: object, end: object) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -124,6 +126,23 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     return base.merged(**shared)
 
 
+def _last_to_dates(values: dict[str, Any]) -> None:
+    """``--last 30d`` (or ``4w``) as ``date_begin``/``date_end``: the N days up to
+    today (UTC), today included."""
+    last = values.pop("last")
+    if last is None:
+        return
+    match = re.fullmatch(r"(\d+)([dw]?)", last.strip().lower())
+    if match is None or int(match.group(1)) < 1:
+        raise click.BadParameter("N days (30d), or N weeks (4w), N >= 1", param_hint="--last")
+    if values.get("date_begin") or values.get("date_end"):
+        raise click.BadParameter("give --last or --date-begin/--date-end", param_hint="--last")
+    days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    values["date_begin"] = (today - dt.timedelta(days=days - 1)).isoformat()
+    values["date_end"] = today.isoformat()
+
+
 def command(group: click.Group, name: str, **kwargs: Any) -> Callable[[F], click.Command]:
     """A subcommand that also takes the shared options and receives its Settings."""
 
@@ -132,6 +151,8 @@ def command(group: click.Group, name: str, **kwargs: Any) -> Callable[[F], click
         @click.pass_context
         def body(ctx: click.Context, /, **values: Any) -> None:
             settings = settings_of(ctx, values)
+            if "last" in values:
+                _last_to_dates(values)
             ctx.exit(f(settings, **values))
 
         return group.command(name, **kwargs)(shared_options(body))
@@ -283,8 +304,14 @@ def report_options(f: F) -> F:
     for option in reversed(
         [
             click.option("--kind", type=click.Choice(["organic", "adwords"]), default="organic"),
-            click.option("--date-begin", default=None, help="YYYYMMDD."),
-            click.option("--date-end", default=None, help="YYYYMMDD."),
+            click.option("--date-begin", default=None, help="YYYY-MM-DD or YYYYMMDD."),
+            click.option("--date-end", default=None, help="YYYY-MM-DD or YYYYMMDD."),
+            click.option(
+                "--last",
+                default=None,
+                metavar="N[d|w]",
+                help="The last N days (or weeks) up to today (UTC), instead of the dates.",
+            ),
             click.option("--tags", multiple=True, help="Only keywords with this tag (repeatable)."),
         ]
     ):

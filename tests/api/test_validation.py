@@ -72,7 +72,7 @@ def snap(sb: Sandbox) -> str:
 
 # (rule, bad call, parameter named, good call)
 RULES: list[tuple[str, Call, str, Call]] = [
-    ("date format", pos(date_begin="2026-01-01"), "date_begin", pos(date_begin="20260101")),
+    ("date format", pos(date_begin="2026-1-1"), "date_begin", pos(date_begin="2026-01-01")),
     ("date value", pos(date_end="20260231"), "date_end", pos(date_end=dt.date(2026, 1, 31))),
     (
         "begin <= end",

@@ -402,3 +402,37 @@ def test_a_bad_output_file_is_refused_before_any_request(
         "--max-rows", "1", "-o", str(tmp_path / "out.txt"),
     )  # fmt: skip
     assert code == 0 and (tmp_path / "out.txt").read_text().startswith("keyword")
+
+
+def test_iso_dates_are_read_like_yyyymmdd() -> None:
+    """Issue 16: only YYYYMMDD was accepted."""
+    base = ["--sandbox", "-q", "--format", "csv", "positions", CAMPAIGN, "--url", MASK]
+    base += ["--max-rows", "5"]
+    code_iso, iso, err = invoke(*base, "--date-begin", "2026-01-25", "--date-end", "2026-01-31")
+    code_raw, raw, _ = invoke(*base, "--date-begin", "20260125", "--date-end", "20260131")
+    assert code_iso == code_raw == 0, err
+    assert iso == raw and "2026-01-25" in iso
+
+
+def test_last_n_days_is_the_window_up_to_today() -> None:
+    import datetime as dt
+
+    from asyncsemrush.cli._app import _last_to_dates
+
+    today = dt.datetime.now(dt.timezone.utc).date()
+    values: dict[str, Any] = {"last": "30d", "date_begin": None, "date_end": None}
+    _last_to_dates(values)
+    assert values == {
+        "date_begin": (today - dt.timedelta(days=29)).isoformat(),
+        "date_end": today.isoformat(),
+    }
+    values = {"last": "2w", "date_begin": None, "date_end": None}
+    _last_to_dates(values)
+    assert values["date_begin"] == (today - dt.timedelta(days=13)).isoformat()
+    code, _, err = invoke("--sandbox", "positions", CAMPAIGN, "--url", MASK, "--last", "0d")
+    assert code == 2 and "--last" in err
+    code, _, err = invoke(
+        "--sandbox", "positions", CAMPAIGN, "--url", MASK, "--last", "7d",
+        "--date-begin", "2026-01-01",
+    )  # fmt: skip
+    assert code == 2 and "--last" in err
