@@ -98,6 +98,25 @@ def shared_options(f: F) -> F:
         click.option(
             "--dry-run", is_flag=True, default=None, help="Print the worst-case cost and stop."
         ),
+        click.option(
+            "--summary-json",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            default=None,
+            metavar="FILE|-",
+            help="Write the run's summary as JSON (rows, units, resume offset...) to FILE or -.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1, max=3600),
+            default=None,
+            help="Seconds an attempt may take after its rate-limit slot (default 60).",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 20),
+            default=None,
+            help="Retries after a failed attempt (default 4; 0: none).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -115,6 +134,7 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     for k in (
         "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
         "concurrency", "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
+        "summary_json", "timeout", "retries",
     ):  # fmt: skip
         if k not in local:
             continue
@@ -603,15 +623,18 @@ def audit_info(s: Settings, project_id: str) -> int:
 @click.option("--wait", is_flag=True, help="Poll until it finished.")
 @click.option("--poll", type=float, default=10.0, help="Seconds between polls with --wait.")
 @click.option(
-    "--timeout", type=float, default=3600.0, help="Give up waiting after this many seconds."
+    "--wait-timeout",
+    type=float,
+    default=3600.0,
+    help="With --wait: give up waiting after this many seconds (--timeout is per attempt).",
 )
-def audit_launch(s: Settings, project_id: str, wait: bool, poll: float, timeout: float) -> int:
+def audit_launch(s: Settings, project_id: str, wait: bool, poll: float, wait_timeout: float) -> int:
     """Start an audit (100 units; with --wait, 100 per poll)."""
 
     async def work(x: Session) -> None:
         sa = x.client.site_audit(project_id)
         if wait:
-            x.show([await sa.launch_and_wait(poll=poll, timeout=timeout)])
+            x.show([await sa.launch_and_wait(poll=poll, timeout=wait_timeout)])
         else:
             x.show([{"snapshot_id": await sa.launch()}])
 

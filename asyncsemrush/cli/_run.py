@@ -23,7 +23,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .. import SemrushClient, UnitBudget
+from .. import RetryPolicy, SemrushClient, UnitBudget
 from .._export import CsvSink, JsonlSink, ParquetSink, Sink, records
 from ..errors import (
     BudgetExceededError,
@@ -70,6 +70,9 @@ class Settings:
     verbose: int = 0
     quiet: bool = False
     dry_run: bool = False
+    summary_json: str | None = None
+    timeout: float | None = None
+    retries: int | None = None
     argv: list[str] = attrs.field(factory=list)
 
     sandbox_options: dict[str, Any] = attrs.field(factory=dict)
@@ -142,6 +145,8 @@ class Session:
         self.out = stdout_console()
         self.started = time.monotonic()
         self.rows = 0
+        #: Where the last pull stopped before its end (for --summary-json), else None.
+        self.resume_offset: int | None = None
         problem = settings.output_problem()
         if problem is not None:  # before anything is sent or reserved
             self.fail(EXIT_INPUT, problem)
@@ -249,10 +254,12 @@ class Session:
             self.show(rows)
         self.summary()
         if interrupted:
-            self.resume_hint(pager.start_offset + pager.rows_delivered)
+            self.resume_offset = pager.start_offset + pager.rows_delivered
+            self.resume_hint(self.resume_offset)
             raise Exit(EXIT_INTERRUPTED)
         if failure is not None:
             self.stopped(failure, pager)
+        self.resume_offset = pager.resume_offset
         if pager.stopped_by == "max_units" and pager.resume_offset is not None:
             # a pull cut by --max-units is not a finished one (it used to exit 0, silent)
             of = f" of {report_total:,}" if report_total is not None else ""
@@ -274,7 +281,7 @@ class Session:
         if failure.pages_after:
             paid = sum(len(page.rows) for page in failure.pages_after)
             say(f"{paid:,} rows behind it were paid for but not written (order is kept)")
-        offset = failure.resume_offset
+        offset = self.resume_offset = failure.resume_offset
         if offset is not None:
             say(f"resume with:\n{resume_command(self.settings.argv, offset)}")
         raise Exit(code)
@@ -364,8 +371,43 @@ def run(
     if needs_key and not settings.sandbox and not settings.api_key:
         say(f"error: {NO_KEY}")
         return EXIT_API
+    held: list[Session] = []
+    started = time.monotonic()
+    code = _run(settings, work, held)
+    if settings.summary_json is not None:
+        _write_summary(settings.summary_json, held, code, time.monotonic() - started)
+    return code
+
+
+def _write_summary(target: str, held: list[Session], code: int, seconds: float) -> None:
+    """``--summary-json``: the run as one JSON object, for scripts and warehouses."""
+    import json
+
+    summary: dict[str, Any] = {"exit_code": code, "seconds": round(seconds, 3)}
+    if held:
+        session, ledger = held[0], held[0].client.ledger
+        totals = ledger.totals
+        summary.update(
+            rows=session.rows,
+            requests=totals.requests,
+            attempts=totals.attempts,
+            units=totals.spent,
+            uncertain_units=totals.uncertain,
+            dollars=str(totals.dollars),
+            resume_offset=session.resume_offset,
+        )
+    text = json.dumps(summary, sort_keys=True)
+    if target == "-":
+        print(text, flush=True)
+    else:
+        Path(target).write_text(text + "\n")
+
+
+def _run(
+    settings: Settings, work: Callable[[Session], Awaitable[None]], held: list[Session]
+) -> int:
     try:
-        asyncio.run(_main(settings, work))
+        asyncio.run(_main(settings, work, held))
     except Exit as exc:
         return exc.code
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -383,7 +425,9 @@ def run(
     return EXIT_OK
 
 
-async def _main(settings: Settings, work: Callable[[Session], Awaitable[None]]) -> None:
+async def _main(
+    settings: Settings, work: Callable[[Session], Awaitable[None]], held: list[Session]
+) -> None:
     loop = asyncio.get_running_loop()
     me = asyncio.current_task()
     if me is not None:
@@ -401,15 +445,20 @@ async def _main(settings: Settings, work: Callable[[Session], Awaitable[None]]) 
             sandbox = await stack.enter_async_context(Sandbox(**options))
             key, base_url = sandbox.api_key, sandbox.base_url
         budget = UnitBudget(settings.max_units) if settings.max_units is not None else None
+        retry = None if settings.retries is None else RetryPolicy(max_attempts=settings.retries + 1)
         client = SemrushClient(
             key,
             base_url=base_url or "https://api.semrush.com",
             budget=budget,
             rate_limit=settings.rate_limit,
             max_concurrency=settings.concurrency,
+            timeout=settings.timeout if settings.timeout is not None else 60.0,
+            retry=retry,
         )
         await stack.enter_async_context(client)
-        await work(Session(settings, client, sandbox))
+        session = Session(settings, client, sandbox)
+        held.append(session)
+        await work(session)
 
 
 def run_sandbox(argv: list[str]) -> int:

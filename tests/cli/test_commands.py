@@ -436,3 +436,36 @@ def test_last_n_days_is_the_window_up_to_today() -> None:
         "--date-begin", "2026-01-01",
     )  # fmt: skip
     assert code == 2 and "--last" in err
+
+
+def test_summary_json_for_scripts(tmp_path: Path) -> None:
+    """Issue 16: a machine-readable run summary (rows, requests, attempts, units,
+    dollars, uncertain, duration, resume offset)."""
+    out, summary = tmp_path / "p.csv", tmp_path / "summary.json"
+    code, _, _ = invoke(
+        "--sandbox", "-q", "--max-units", "30000", "--summary-json", str(summary),
+        "positions", CAMPAIGN, "--url", MASK, "--page-size", "100", "-o", str(out),
+    )  # fmt: skip
+    got = json.loads(summary.read_text())
+    assert code == 3 and got["exit_code"] == 3
+    assert (got["rows"], got["units"], got["resume_offset"]) == (300, 30_000, 300)
+    assert got["requests"] == got["attempts"] == 3 and float(got["dollars"]) == 1.5
+    assert got["uncertain_units"] == 0 and got["seconds"] > 0
+    code, stdout, _ = invoke("--sandbox", "-q", "--summary-json", "-", "balance")
+    assert code == 0 and json.loads(stdout.strip().splitlines()[-1])["exit_code"] == 0
+
+
+def test_timeout_and_retries_reach_the_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: a hung server took 308 s; --timeout and --retries bound it."""
+    import asyncsemrush.cli._run as run_module
+
+    seen: dict[str, Any] = {}
+    real = run_module.SemrushClient
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "SemrushClient", spy)
+    code, _, _ = invoke("--sandbox", "-q", "--timeout", "2.5", "--retries", "0", "balance")
+    assert code == 0 and seen["timeout"] == 2.5 and seen["retry"].max_attempts == 1
