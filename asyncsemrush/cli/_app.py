@@ -106,6 +106,16 @@ def shared_options(f: F) -> F:
             help="Write the run's summary as JSON (rows, units, resume offset...) to FILE or -.",
         ),
         click.option(
+            "--yes", "-y", is_flag=True, default=None, help="Do not ask before a costly pull."
+        ),
+        click.option(
+            "--confirm-above",
+            type=click.IntRange(min=0),
+            default=None,
+            metavar="UNITS",
+            help="Ask before a pull that may cost more (default 100,000 units, $5).",
+        ),
+        click.option(
             "--timeout",
             type=click.FloatRange(min=0.1, max=3600),
             default=None,
@@ -134,7 +144,7 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     for k in (
         "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
         "concurrency", "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
-        "summary_json", "timeout", "retries",
+        "summary_json", "timeout", "retries", "yes", "confirm_above",
     ):  # fmt: skip
         if k not in local:
             continue
@@ -219,23 +229,11 @@ def one_request(
 
 async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
     """The worst case of a pull, from one 1-row probe for the total (which is paid)."""
-    probe: AsyncPaginator[Any] = AsyncPaginator(
-        s.client._sender, pager._shape, report_type=pager.report_type, page_size=1, max_rows=1,
-        start_offset=pager.start_offset,
-    )  # fmt: skip
-    total = 0
-    async for page in probe.pages():
-        total = page.total
-    rows = rows_to_pull(pager, total)
-    price = s.client.prices[pager.report_type]
-    pages = -(-rows // pager.page_size) if rows else 0
-    units = price.per_request * pages + (price.per_line or price.per_snapshot) * rows
-    if pager.max_units is not None:
-        units = min(units, pager.max_units)
+    cost = await s.worst_case(pager)
     s.out.print(
-        f"worst case: {rows:,} rows in {pages:,} requests, "
-        f"{units:,} units ({money(units)}); "
-        f"probe: 1 request of 1 row, {probe.units_spent:,} units spent"
+        f"worst case: {cost.rows:,} rows in {cost.requests:,} requests, "
+        f"{cost.units:,} units ({money(cost.units)}); "
+        f"probe: 1 request of 1 row, {cost.probe_units:,} units spent"
     )
 
 
@@ -299,6 +297,7 @@ def projects_delete(s: Settings, project_id: str) -> int:
     """Delete a project and its campaigns (100 units)."""
 
     async def work(x: Session) -> None:
+        x.confirm(f"delete project {project_id} and all its campaigns? It cannot be undone")
         await x.client.projects.delete(project_id)
         x.err.print(f"deleted project {project_id}")
 

@@ -17,6 +17,7 @@ def demo(settings: Settings, *, keywords: int = 20_000, days: int = 30) -> int:
     settings = attrs.evolve(
         settings,
         sandbox=True,
+        yes=True,  # the sandbox's units are not money: no question to ask
         output=output,
         sandbox_options={"keywords": keywords, "days": days, "competitors": 2},
     )

@@ -7,7 +7,6 @@ than the table says: how a user learns that a price changed before it costs them
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +15,7 @@ import click
 from ..pricing import DEFAULT_PRICES
 from ..resources import SiteAuditResource, TrackingResource
 from ._app import cli, command
-from ._run import EXIT_API, EXIT_INPUT, Exit, Session, Settings, money, run
+from ._run import EXIT_API, EXIT_INPUT, Exit, Session, Settings, interactive, money, run
 
 Probe = Callable[[Session, "Targets"], Awaitable[Any]]
 
@@ -107,14 +106,12 @@ def prices_list(s: Settings) -> int:
 @click.option("--campaign", default=None, help="Campaign ID for the tracking reports.")
 @click.option("--project", default=None, help="Project ID for the Site Audit reports.")
 @click.option("--domain", default=None, help="Domain (no mask) for the landing-pages reports.")
-@click.option("--yes", is_flag=True, help="Do not ask before spending.")
 def prices_check(
     s: Settings,
     report_types: tuple[str, ...],
     campaign: str | None,
     project: str | None,
     domain: str | None,
-    yes: bool,
 ) -> int:
     """Measure the real price of report types: one small request of each (one row for
     per-row reports), sent alone between two free balance reads; prints where the
@@ -140,8 +137,8 @@ def prices_check(
         if s.dry_run:
             x.out.print(f"worst case: {worst:,} units ({money(worst)}); nothing was sent")
             return
-        if not yes:
-            if not sys.stdin.isatty():
+        if not s.yes:
+            if not interactive():
                 x.fail(EXIT_INPUT, "no terminal to confirm on: add --yes to spend")
             if not click.confirm(f"spend up to {worst:,} units?", err=True):
                 x.fail(EXIT_INPUT, "nothing was sent")

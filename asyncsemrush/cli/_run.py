@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import click
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -71,6 +72,8 @@ class Settings:
     quiet: bool = False
     dry_run: bool = False
     summary_json: str | None = None
+    yes: bool = False
+    confirm_above: int = 100_000
     timeout: float | None = None
     retries: int | None = None
     argv: list[str] = attrs.field(factory=list)
@@ -109,6 +112,11 @@ class Settings:
         return None
 
 
+def interactive() -> bool:
+    """Whether there is a person at a terminal to ask (stdin is a TTY)."""
+    return sys.stdin.isatty()
+
+
 def stdout_console() -> Console:
     """The data console: piped or redirected output is not cut at 80 columns."""
     return Console(highlight=False, width=None if sys.stdout.isatty() else 400)
@@ -131,6 +139,16 @@ def render_table(console: Console, rows: Iterable[Any], title: str = "") -> None
     for rec in flat:
         table.add_row(*("" if rec.get(c) is None else str(rec.get(c)) for c in columns))
     console.print(table)
+
+
+@attrs.frozen
+class WorstCase:
+    """What a pull may cost: rows, requests, units; and what learning it cost."""
+
+    rows: int
+    requests: int
+    units: int
+    probe_units: int = 0
 
 
 class Session:
@@ -186,11 +204,68 @@ class Session:
 
     # ---------------------------------------------------------------- pulls
 
+    async def worst_case(self, pager: AsyncPaginator[Any]) -> WorstCase:
+        """What ``pager`` may cost: from ``max_rows`` when it bounds the pull, else from
+        the report's ``total``, learnt with one 1-row probe (paid, and counted)."""
+        price = self.client.prices[pager.report_type]
+        per_row = price.per_line or price.per_snapshot
+        spent = 0
+        if pager.max_rows is not None and per_row:
+            rows = pager.max_rows
+        else:
+            probe: AsyncPaginator[Any] = AsyncPaginator(
+                self.client._sender, pager._shape, report_type=pager.report_type,
+                page_size=1, max_rows=1, start_offset=pager.start_offset,
+            )  # fmt: skip
+            total = 0
+            async for page in probe.pages():
+                total = page.total
+            rows, spent = rows_to_pull(pager, total), probe.units_spent
+        requests = -(-rows // pager.page_size) if rows else 0
+        units = price.per_request * requests + per_row * rows
+        if pager.max_units is not None:
+            units = min(units, pager.max_units)
+        return WorstCase(rows, requests, units, spent)
+
+    def confirm(self, question: str) -> None:
+        """Ask ``question`` on the terminal (``--yes`` answers it); without a terminal,
+        refuse unless ``--yes`` was given."""
+        if self.settings.yes:
+            return
+        if not interactive():
+            self.fail(EXIT_INPUT, f"{question}: add --yes (no terminal to ask on)")
+        if not click.confirm(f"{question}?", default=False, err=True):
+            self.fail(EXIT_INTERRUPTED, "not confirmed: nothing was sent")
+
+    async def guard(self, pager: AsyncPaginator[Any]) -> None:
+        """Ask before a pull that may cost more than ``--confirm-above`` units; without a
+        terminal, refuse it unless ``--yes`` or ``--max-units`` bounds it."""
+        s = self.settings
+        if s.yes or s.max_units is not None:
+            return
+        cost = await self.worst_case(pager)
+        if cost.units <= s.confirm_above:
+            return
+        what = (
+            f"this pull may cost up to {cost.units:,} units ({money(cost.units)}): "
+            f"{cost.rows:,} rows in {cost.requests:,} requests"
+        )
+        probe = f" (1 probe request spent {cost.probe_units:,} units)" if cost.probe_units else ""
+        if not interactive():
+            self.fail(
+                EXIT_BUDGET,
+                f"{what}{probe}, above --confirm-above {s.confirm_above:,}; "
+                "add --yes, or bound it with --max-units",
+            )
+        if not click.confirm(f"{what}{probe}. Go on?", default=False, err=True):
+            self.fail(EXIT_INTERRUPTED, "not confirmed: nothing more was sent")
+
     async def pull(
         self, pager: AsyncPaginator[Any], *, label: str, wide: bool = False, append: bool = False
     ) -> None:
         """Stream a paginated report to its sink with live progress; on Ctrl-C keep what
         was written, print the summary and the command line that resumes."""
+        await self.guard(pager)
         sink = self.sink(wide=wide, append=append)
         rows: list[Any] = []
         budget = self.client.budget

@@ -47,7 +47,7 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
         (["projects", "list"], "example.com"),
         (["projects", "get", PROJECT], "demo"),
         (["projects", "create", "shop", "shop.com", "--keyword", "red shoes"], "shop.com"),
-        (["projects", "delete", PROJECT], ""),
+        (["projects", "delete", PROJECT, "--yes"], ""),
         (["campaigns", PROJECT], CAMPAIGN),
         (["dates", CAMPAIGN], "2026-01-31"),
         (["overview", CAMPAIGN, "--url", MASK], "top10"),
@@ -318,7 +318,7 @@ def test_a_pull_stopped_and_resumed_keeps_every_row_in_every_format(
     pytest.importorskip("pyarrow")
     base = ["--sandbox", "-q", "positions", CAMPAIGN, "--url", MASK, "--page-size", "100"]
     whole = tmp_path / f"whole{suffix}"
-    assert invoke(*base, "-o", str(whole))[0] == 0
+    assert invoke("--yes", *base, "-o", str(whole))[0] == 0
     cut = tmp_path / f"cut{suffix}"
     args = ["--max-units", "50000", *base, "-o", str(cut)]
     for _ in range(10):
@@ -350,7 +350,7 @@ def test_a_balance_that_runs_out_mid_pull_prints_the_summary_and_a_runnable_resu
     )
     out = tmp_path / "cut.csv"
     code, _, err = invoke(
-        "--sandbox", "positions", CAMPAIGN, "--url", MASK, "--page-size", "100",
+        "--sandbox", "--yes", "positions", CAMPAIGN, "--url", MASK, "--page-size", "100",
         "--prefetch", "1", "-o", str(out),
     )  # fmt: skip
     assert code == 3, err
@@ -469,3 +469,47 @@ def test_timeout_and_retries_reach_the_client(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(run_module, "SemrushClient", spy)
     code, _, _ = invoke("--sandbox", "-q", "--timeout", "2.5", "--retries", "0", "balance")
     assert code == 0 and seen["timeout"] == 2.5 and seen["retry"].max_attempts == 1
+
+
+def test_a_costly_pull_needs_yes_or_max_units_without_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 16: a confirmation with the worst-case cost before a pull above a threshold;
+    never a prompt without a terminal: then --yes or --max-units."""
+    import asyncsemrush.sandbox as sandbox_module
+
+    made: list[Any] = []
+    real = sandbox_module.Sandbox
+
+    def spy(**options: Any) -> Any:
+        made.append(sb := real(**options))
+        return sb
+
+    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+    pull = ["positions", CAMPAIGN, "--url", MASK, "--format", "csv"]
+    code, out, err = invoke("--sandbox", *pull)
+    assert code == 3 and "may cost up to 200,000 units ($10.00)" in err and "--yes" in err
+    assert out == "" and len(made[-1].requests) == 1  # the 1-row probe (100 units), no more
+    code, out, _ = invoke("--sandbox", "--confirm-above", "200000", "-q", *pull)
+    assert code == 0 and len(out.splitlines()) > 2000
+    code, _, _ = invoke("--sandbox", "-q", *pull, "--max-rows", "10")
+    assert code == 0 and len(made[-1].requests) == 1  # max_rows bounds it: no probe
+
+
+def test_a_costly_pull_asks_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncsemrush.cli._run as run_module
+
+    monkeypatch.setattr(run_module, "interactive", lambda: True)
+    pull = ["--sandbox", "positions", CAMPAIGN, "--url", MASK, "--format", "csv"]
+    runner = CliRunner()
+    said_no = runner.invoke(cli, pull, obj={"argv": pull}, input="n\n", env={"SEMRUSH_API_KEY": ""})
+    assert said_no.exit_code == 130 and "Go on?" in said_no.stderr
+    said_yes = runner.invoke(
+        cli, pull, obj={"argv": pull}, input="y\n", env={"SEMRUSH_API_KEY": ""}
+    )
+    assert said_yes.exit_code == 0 and len(said_yes.stdout.splitlines()) > 2000
+
+
+def test_deleting_a_project_asks_first() -> None:
+    code, _, err = invoke("--sandbox", "projects", "delete", PROJECT)
+    assert code == 2 and "--yes" in err and "cannot be undone" in err

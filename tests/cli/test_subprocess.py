@@ -70,6 +70,7 @@ def test_interrupt_leaves_a_valid_file_and_a_resume_line(tmp_path: Path) -> None
     out = tmp_path / "part.csv"
     args = [
         "--sandbox",
+        "--yes",
         "--rate-limit",
         "4",
         "--prefetch",
@@ -119,7 +120,7 @@ def test_the_resume_line_never_prints_the_key(tmp_path: Path) -> None:
     for placement in ("before", "after", "equals"):
         out = tmp_path / f"{placement}.csv"
         pull = ["positions", "6647718_272401", "--page-size", "20", "-o", str(out)]
-        opts = ["--sandbox", "--rate-limit", "4"]
+        opts = ["--sandbox", "--yes", "--rate-limit", "4"]
         if placement == "before":
             args = ["--api-key", key, *opts, *pull]
         elif placement == "after":
