@@ -804,14 +804,50 @@ def balance(s: Settings) -> int:
 @click.option("--keywords", type=click.IntRange(min=0), default=0, help="Keywords added.")
 @click.option("--snapshots", type=click.IntRange(min=0), default=0, help="Snapshots asked for.")
 def estimate(s: Settings, report_type: str, lines: int, keywords: int, snapshots: int) -> int:
-    """Worst-case units and dollars of one request, from the price table (nothing is sent)."""
+    """Worst-case units and dollars of one request, from the price table (nothing is sent).
+
+    REPORT_TYPE is a price-table name (asyncsemrush prices list) or a command's name:
+    positions, competitors, landing-pages, visibility, overview, campaigns, ..."""
+    report_type = COMMAND_REPORT_TYPES.get(report_type, report_type)
     try:
-        units = pricing.estimate(report_type, lines=lines, keywords=keywords, snapshots=snapshots)
-    except ValueError as exc:
-        click.echo(f"bad input: {exc}", err=True)
+        price = pricing.DEFAULT_PRICES[report_type]
+    except KeyError:
+        known = ", ".join(sorted(COMMAND_REPORT_TYPES))
+        click.echo(
+            f"bad input: unknown report_type {report_type!r}: a command ({known}) or a "
+            "name from `asyncsemrush prices list`",
+            err=True,
+        )
         return EXIT_INPUT
+    for per, count, flag, what in (
+        (price.per_line, lines, "--lines", "row"),
+        (price.per_keyword, keywords, "--keywords", "keyword"),
+        (price.per_snapshot, snapshots, "--snapshots", "snapshot"),
+    ):
+        if per and not count:
+            click.echo(
+                f"bad input: {report_type} costs {per:,} units a {what}: say how many "
+                f"with {flag} N",
+                err=True,
+            )
+            return EXIT_INPUT
+    units = pricing.estimate(report_type, lines=lines, keywords=keywords, snapshots=snapshots)
     click.echo(f"{report_type}: {units:,} units ({money(units)})")
     return 0
+
+
+#: The commands' names, as estimate takes them, and the report type each one sends.
+COMMAND_REPORT_TYPES = {
+    "positions": "tracking_position_organic",
+    "competitors": "tracking_competitors_organic",
+    "landing-pages": "tracking_landing_pages_organic",
+    "visibility": "tracking_visibility_organic",
+    "overview": "tracking_overview_organic",
+    "campaigns": "tracking_campaigns_list",
+    "dates": "tracking_campaign_dates",
+    "locations": "location_search",
+    "balance": "balance",
+}
 
 
 @command(cli, "ledger")
@@ -821,6 +857,9 @@ def ledger(s: Settings, file: Path) -> int:
     from ..stores.sqlite import SqliteLedger
     from ._run import render_table, stdout_console
 
+    if not _is_ledger(file):
+        click.echo(f"error: {file} is not a ledger file (a SqliteLedger's SQLite file)", err=True)
+        return EXIT_INPUT
     saved = SqliteLedger(file)
     try:
         rows = saved.spend()
@@ -830,6 +869,27 @@ def ledger(s: Settings, file: Path) -> int:
     total = sum(int(r["units"] or 0) for r in rows)
     click.echo(f"total: {total:,} units ({money(total)})", err=True)
     return 0
+
+
+def _is_ledger(file: Path) -> bool:
+    """Whether ``file`` is a SQLite file with a ledger table (read-only: a file that is
+    not one is left as it was, not given the ledger's tables)."""
+    import sqlite3
+
+    try:
+        with file.open("rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                return False
+        conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'"
+            ).fetchone()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return found is not None
 
 
 @cli.command("sandbox", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -14,6 +14,14 @@ def demo(settings: Settings, *, keywords: int = 20_000, days: int = 30) -> int:
     """Start the sandbox in-process and pull every position of its demo campaign
     (``keywords`` keywords × ``days`` days × 3 domains) with prefetch, to CSV."""
     output = settings.output or Path("positions.csv")
+    if settings.dry_run:  # it used to run anyway, and write 204 MB
+        units = keywords * 100
+        say(
+            f"demo (dry run): would start the sandbox and pull {keywords:,} keywords × {days} "
+            f"days × 3 domains into {output}: {-(-keywords // 1000):,} requests, "
+            f"{units:,} sandbox units (not money); nothing was done"
+        )
+        return 0
     settings = attrs.evolve(
         settings,
         sandbox=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import shlex
 import signal
@@ -109,6 +110,8 @@ class Settings:
         parent = self.output.parent
         if not parent.is_dir():
             return f"-o {self.output}: the directory {parent} does not exist"
+        if self.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
+            return "Parquet needs pyarrow: pip install 'asyncsemrush[parquet]' (or -o FILE.csv)"
         return None
 
 

@@ -69,8 +69,16 @@ async def serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(args))
+    except OSError as exc:  # the port is taken, or the host cannot be bound
+        print(
+            f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}"
+            " (another port: --port N, or 0 for a free one)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

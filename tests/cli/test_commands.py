@@ -513,3 +513,38 @@ def test_a_costly_pull_asks_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
 def test_deleting_a_project_asks_first() -> None:
     code, _, err = invoke("--sandbox", "projects", "delete", PROJECT)
     assert code == 2 and "--yes" in err and "cannot be undone" in err
+
+
+def test_estimate_says_what_it_needs_and_takes_command_names() -> None:
+    """Issue 16: `estimate TYPE` without a count said "0 units"; command names were
+    unknown to it."""
+    code, _, err = invoke("estimate", "tracking_position_organic")
+    assert code == 2 and "--lines N" in err and "100 units a row" in err
+    code, out, _ = invoke("estimate", "positions", "--lines", "1000")
+    assert code == 0 and "tracking_position_organic: 100,000 units ($5.00)" in out
+    code, _, err = invoke("estimate", "nonsense")
+    assert code == 2 and "positions" in err and len(err.strip().splitlines()) == 1
+
+
+def test_everyday_mistakes_are_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: `ledger` on a file that is not a ledger, `sandbox` on a port in use, and
+    the demo under --dry-run (it wrote 204 MB)."""
+    import socket
+
+    not_a_ledger = tmp_path / "notes.txt"
+    not_a_ledger.write_text("hello\n")
+    code, _, err = invoke("ledger", str(not_a_ledger))
+    assert code == 2 and "not a ledger file" in err and len(err.strip().splitlines()) == 1
+    assert not_a_ledger.read_text() == "hello\n"  # left as it was
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        from asyncsemrush.sandbox.__main__ import main as sandbox_main
+
+        assert sandbox_main(["--port", str(port)]) == 1
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("--dry-run", "demo")
+    assert code == 0 and "nothing was done" in err and not (tmp_path / "positions.csv").exists()
