@@ -26,6 +26,7 @@ from ._run import (
     rows_to_pull,
     run,
     run_sandbox,
+    say,
 )
 
 F = Callable[..., Any]
@@ -218,7 +219,11 @@ def one_request(
 
     async def go(x: Session) -> None:
         if not s.dry_run:
-            return await work(x)
+            await work(x)
+            if not s.quiet:  # what it cost, as a pull's summary says
+                spent = x.client.ledger.spent
+                say(f"cost: {spent:,} units ({money(spent)})")
+            return
         units = x.client.prices.cost(report_type, usage) + sum(
             x.client.prices.cost(t, u) for t, u in follow_ups
         )

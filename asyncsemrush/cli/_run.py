@@ -27,6 +27,7 @@ from rich.table import Table
 
 from .. import RetryPolicy, SemrushClient, UnitBudget
 from .._export import CsvSink, JsonlSink, ParquetSink, Sink, records
+from .._ledger import LedgerEntry
 from ..errors import (
     BudgetExceededError,
     InvalidParameterError,
@@ -39,6 +40,8 @@ from ..pricing import dollars
 
 EXIT_OK, EXIT_API, EXIT_INPUT, EXIT_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FORMATS = ("table", "csv", "jsonl", "parquet")
+#: Seconds between progress lines when stderr is not a terminal.
+PLAIN_PROGRESS_SECONDS = 5.0
 #: File suffixes and the format each one means.
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 NO_KEY = (
@@ -283,8 +286,11 @@ class Session:
             TimeRemainingColumn(),
             console=self.err,
             transient=False,
-            disable=self.settings.quiet,
+            disable=self.settings.quiet or not self.err.is_terminal,
         )
+        # without a terminal (cron, CI): a plain line every PLAIN_PROGRESS_SECONDS
+        plain = not self.settings.quiet and not self.err.is_terminal
+        said_at = time.monotonic()
         ledger = self.client.ledger
         base_requests, base_attempts = ledger.requests, ledger.attempts
         cap = f"/{budget.limit:,}" if budget is not None else ""
@@ -308,6 +314,12 @@ class Session:
                         self.rows += len(page.rows)
                         elapsed = max(time.monotonic() - self.started, 1e-6)
                         remaining = rows_to_pull(pager, page.total)
+                        if plain and time.monotonic() - said_at >= PLAIN_PROGRESS_SECONDS:
+                            said_at = time.monotonic()
+                            say(
+                                f"{label}: {pager.rows_delivered:,}/{remaining:,} rows, "
+                                f"{pages:,} pages, {ledger.spent:,}{cap} units"
+                            )
                         progress.update(
                             task,
                             total=remaining,
@@ -384,13 +396,24 @@ class Session:
         self.err.print(table)
 
 
+def _say_entry(entry: LedgerEntry) -> None:
+    """``-v``: one plain line a request (never wrapped: scripts and logs read it)."""
+    lines = f" {entry.lines:,} rows" if entry.lines is not None else ""
+    tries = f" in {entry.attempts} attempts" if entry.attempts > 1 else ""
+    flag = " (uncertain)" if entry.uncertain else ""
+    say(
+        f"{entry.method} {entry.path} [{entry.report_type}] {entry.outcome}{lines}: "
+        f"{entry.actual:,} units{flag}{tries}"
+    )
+
+
 def _configure_logging(verbose: int) -> None:
-    if verbose <= 0:
-        return
+    if verbose <= 1:
+        return  # -v is the ledger's line a request (_say_entry)
     handler = RichHandler(console=Console(stderr=True), show_path=False)
     logger = logging.getLogger("asyncsemrush")
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    logger.setLevel(logging.DEBUG)
 
 
 def say(message: str) -> None:
@@ -534,6 +557,8 @@ async def _main(
             retry=retry,
         )
         await stack.enter_async_context(client)
+        if settings.verbose == 1:  # -v: a line a request, with its cost (-vv: every attempt)
+            client.ledger.add_listener(_say_entry)
         session = Session(settings, client, sandbox)
         held.append(session)
         await work(session)

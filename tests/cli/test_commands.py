@@ -548,3 +548,21 @@ def test_everyday_mistakes_are_one_line_not_a_traceback(
     monkeypatch.chdir(tmp_path)
     code, _, err = invoke("--dry-run", "demo")
     assert code == 0 and "nothing was done" in err and not (tmp_path / "positions.csv").exists()
+
+
+def test_progress_without_a_terminal_is_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: progress for cron and CI logs; and -v a plain line a request with its
+    cost; and a single-request command prints what it cost."""
+    import asyncsemrush.cli._run as run_module
+
+    monkeypatch.setattr(run_module, "PLAIN_PROGRESS_SECONDS", 0.0)
+    code, _, err = invoke(
+        "--sandbox", "--yes", "positions", CAMPAIGN, "--url", MASK, "--page-size", "500",
+        "--format", "csv",
+    )  # fmt: skip
+    lines = [line for line in err.splitlines() if line.startswith("positions: ")]
+    assert code == 0 and len(lines) == 4 and lines[-1].startswith("positions: 2,000/2,000 rows")
+    code, _, err = invoke("--sandbox", "-v", "projects", "list")
+    request = [line for line in err.splitlines() if line.startswith("GET ")]
+    assert code == 0 and len(request) == 1 and "[project_list] ok" in request[0]
+    assert "100 units" in request[0] and "cost: 100 units ($0.005)" in err
