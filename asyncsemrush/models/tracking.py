@@ -254,7 +254,7 @@ class PositionRow:
         raise InvalidParameterError("domain", domain, f"one of {', '.join(known)}")
 
     def _date(self, when: dt.date | str) -> dt.date:
-        day = _leaf.to_date(when) if isinstance(when, str) else when
+        day = _leaf.to_date(_undashed(when)) if isinstance(when, str) else when
         if day not in self.positions:
             span = f"{self.dates[0]}..{self.dates[-1]}" if self.dates else "none"
             raise InvalidParameterError("date", when, f"a date of this report ({span})")
@@ -289,7 +289,8 @@ class PositionRow:
 
     def position(self, domain: str, date: dt.date | str) -> int | None:
         """The position of ``domain`` (a url mask, or a bare domain for its rootdomain
-        mask) on ``date``; ``None`` if not ranking."""
+        mask) on ``date`` (a ``datetime.date``, ``"2026-01-31"`` or ``"20260131"``);
+        ``None`` if not ranking."""
         value = self._cell("Dt", domain, date, _leaf.to_opt_int)
         if value is not _MISSING:
             return value  # type: ignore[no-any-return]
@@ -333,10 +334,18 @@ def _wire_day(date: dt.date | str) -> str:
     """A date as the wire's key (``YYYYMMDD``); text is taken as the caller wrote it
     when it already is that, else read as a date."""
     if isinstance(date, str):
+        date = _undashed(date)
         if len(date) == 8 and date.isdigit():
             return date
         date = _leaf.to_date(date)
     return date.strftime("%Y%m%d")
+
+
+def _undashed(text: str) -> str:
+    """``2026-01-31`` as the wire's ``20260131`` (other text as it is)."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return text.replace("-", "")
+    return text
 
 
 _ALL_READS = (

@@ -29,7 +29,7 @@ def row(cells: dict[str, Any]) -> models.PositionRow:
 @pytest.mark.parametrize("cell", CELLS)
 def test_one_cell_equals_the_map(cell: Any) -> None:
     r = row({MASKS[0]: cell, MASKS[1]: "2"})
-    for day in (dt.date(2026, 11, 1), "20261101"):
+    for day in (dt.date(2026, 11, 1), "20261101", "2026-11-01"):
         for mask in MASKS:
             expected = r.positions[dt.date(2026, 11, 1)][mask]
             assert r.position(mask, day) == expected
