@@ -13,8 +13,10 @@ Layouts (one record per line of output):
   traffic_cost`` (the last three empty in 2015-edition answers).
 - ``LandingPageRow``: one per URL × date — ``url, status, date, keywords,
   average_position, traffic, traffic_cost, volume, ranking_keywords``.
-- other models: their scalar fields (dates as ISO text, tags joined by ``|``; nested
-  objects and ``extra`` left out).
+- other models and plain dicts: every field, nested objects and maps flattened into
+  dotted columns (``location.id``, ``location.name``), dates as ISO text, lists of
+  strings joined by ``|``, other lists as JSON text; ``extra`` and ``problems`` left
+  out. In CSV, booleans are ``true``/``false``.
 
 Empty cells mean "none" (not ranking). Files are written as rows arrive and flushed
 after every page, so a pull that stops leaves a valid file.
@@ -24,8 +26,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import enum
 import importlib.util
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -120,22 +124,50 @@ def records(row: Any, *, wide: bool = False) -> Iterator[Record]:
                 "ranking_keywords": "|".join(k.keyword for k in row.keywords),
             }
         return
-    if isinstance(row, Mapping):
-        yield {str(k): _scalar(v) for k, v in row.items()}
-        return
-    if attrs.has(type(row)):
-        yield {
-            f.name: _scalar(value)
-            for f in attrs.fields(type(row))
-            if f.name not in ("extra", "problems")
-            for value in (getattr(row, f.name),)
-            if not isinstance(value, Mapping) and not attrs.has(type(value))
-        }
+    if isinstance(row, Mapping) or attrs.has(type(row)):
+        flat: Record = {}
+        _flatten("", row, flat)
+        yield flat
         return
     raise TypeError(f"cannot export {type(row).__name__}")
 
 
-def _json_line(doc: Record) -> str:
+def _flatten(prefix: str, value: Any, out: Record) -> None:
+    """``value`` into ``out`` as scalar columns: nested objects and maps as dotted names
+    (never a Python repr such as ``Location(id=2840, ...)`` in a cell). ``prefix`` is
+    the column name so far, ending with a dot for a nested value's children."""
+    if attrs.has(type(value)):
+        for f in attrs.fields(type(value)):
+            if f.name not in ("extra", "problems"):
+                _child(prefix, f.name, getattr(value, f.name), out)
+        return
+    if isinstance(value, Mapping):
+        if not value and prefix:
+            out[prefix.rstrip(".")] = None
+        for k, v in value.items():
+            _child(prefix, k.isoformat() if isinstance(k, dt.date) else str(k), v, out)
+        return
+    name = prefix.rstrip(".")
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, str) for v in value):
+            out[name] = "|".join(value)
+        else:
+            out[name] = _json_line(_plain(list(value)))  # the list as JSON text
+        return
+    out[name] = _scalar(value)
+
+
+def _child(prefix: str, name: str, value: Any, out: Record) -> None:
+    _flatten(f"{prefix}{name}." if _nested(value) else f"{prefix}{name}", value, out)
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, Mapping) or attrs.has(type(value))
+
+
+def _json_line(doc: Any) -> str:
     """One JSON document on one line: orjson, or the standard library for what orjson
     refuses (an integer beyond 64 bits stays exact instead of failing the export)."""
     try:
@@ -232,6 +264,12 @@ class _TextSink:
             self._file.close()
 
 
+def _csv_cell(value: Any) -> Any:
+    if type(value) is bool:
+        return "true" if value else "false"
+    return value
+
+
 class CsvSink(_TextSink):
     """Streaming CSV; the header comes from the first record (unless appending)."""
 
@@ -255,7 +293,12 @@ class CsvSink(_TextSink):
                     )
                     if self._header:
                         self._writer.writeheader()
-                self._writer.writerow(rec)
+                self._writer.writerow(
+                    {
+                        k: ("true" if v else "false") if type(v) is bool else v
+                        for k, v in rec.items()
+                    }
+                )
                 n += 1
         self._file.flush()
         return n
@@ -274,6 +317,39 @@ class JsonlSink(_TextSink):
             n += 1
         self._file.flush()
         return n
+
+
+#: Parquet types of the layouts' columns (the export layouts above), so that every page
+#: of a pull has the same schema, also one whose cells are all empty: dates as dates,
+#: keyword IDs (digit text: they can pass 2**53) and counts as 64-bit integers,
+#: positions as nullable integers. A wide layout's date columns hold positions.
+_COLUMN_TYPES = {
+    "date": "date32", "keyword_id": "int64", "cpc": "float64", "volume": "int64",
+    "position": "int64", "begin": "int64", "end": "int64", "diff": "int64",
+    "diff_1d": "int64", "diff_7d": "int64", "diff_30d": "int64", "keywords": "int64",
+    "average_position": "float64", "deviation": "float64", "visibility": "float64",
+    "visibility_change": "float64", "share_of_voice": "float64", "traffic": "float64",
+    "traffic_cost": "float64",
+}  # fmt: skip
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _typed(table: Any, layout: bool) -> Any:
+    """A page's table with the layouts' column types (``layout``: rows of positions,
+    competitors or landing pages); other columns as pyarrow infers them (a column no row
+    of the page fills: text)."""
+    import pyarrow as pa
+
+    for n, name in enumerate(table.column_names):
+        column = table.column(n)
+        wanted = None
+        if layout:
+            wanted = _COLUMN_TYPES.get(name, "int64" if _ISO_DAY.fullmatch(name) else None)
+        if wanted is not None:
+            table = table.set_column(n, name, column.cast(getattr(pa, wanted)()))
+        elif pa.types.is_null(column.type):
+            table = table.set_column(n, name, column.cast(pa.string()))
+    return table
 
 
 class ParquetSink:
@@ -309,11 +385,14 @@ class ParquetSink:
     def write(self, rows: Iterable[Any]) -> int:
         import pyarrow as pa
 
+        rows = list(rows)
         batch = [rec for row in rows for rec in records(row, wide=self._wide)]
         if not batch:
             return 0
+        layout = isinstance(rows[0], (PositionRow, CompetitorRow, LandingPageRow))
         try:
             table = pa.Table.from_pylist(batch)
+            table = _typed(table, layout)
             if self._writer is None:
                 self._writer = self._open(table.schema)
             table = table.cast(self._writer.schema)

@@ -566,3 +566,30 @@ def test_progress_without_a_terminal_is_plain_lines(monkeypatch: pytest.MonkeyPa
     request = [line for line in err.splitlines() if line.startswith("GET ")]
     assert code == 0 and len(request) == 1 and "[project_list] ok" in request[0]
     assert "100 units" in request[0] and "cost: 100 units ($0.005)" in err
+
+
+def test_exports_flatten_nested_values_and_parquet_columns_are_typed(tmp_path: Path) -> None:
+    """Issue 16: Python reprs (Location(id=2840, ...)) or nested fields left out in CSV,
+    booleans as True/False; Parquet columns all text. pandas reads the Parquet file with
+    the types the CSV has when read back, dates as dates."""
+    pd = pytest.importorskip("pandas")
+    pq = pytest.importorskip("pyarrow.parquet")
+    code, out, _ = invoke("--sandbox", "-q", "--format", "csv", "campaigns", PROJECT)
+    header, first = out.splitlines()[:2]
+    assert code == 0 and "location.id" in header and "location.name" in header
+    assert "Location(" not in out and ",false," in first and "False" not in first
+    base = ["--sandbox", "-q", "positions", CAMPAIGN, "--url", MASK, "--max-rows", "50"]
+    assert invoke(*base, "-o", str(tmp_path / "p.csv"))[0] == 0
+    assert invoke(*base, "-o", str(tmp_path / "p.parquet"))[0] == 0
+    schema = pq.read_schema(tmp_path / "p.parquet")
+    types = {name: str(schema.field(name).type) for name in schema.names}
+    assert types["date"] == "date32[day]" and types["keyword_id"] == "int64"
+    assert types["position"] == "int64" and types["cpc"] == "double"
+    assert types["volume"] == "int64"
+    from_csv = pd.read_csv(tmp_path / "p.csv")
+    from_parquet = pd.read_parquet(tmp_path / "p.parquet")
+    for name in ("keyword_id", "volume", "cpc"):
+        assert from_csv[name].dtype == from_parquet[name].dtype, name
+        assert list(from_csv[name]) == list(from_parquet[name])
+    assert list(from_csv["position"].fillna(-1)) == list(from_parquet["position"].fillna(-1))
+    assert [d.isoformat() for d in from_parquet["date"]] == list(from_csv["date"])
