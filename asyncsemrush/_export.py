@@ -42,6 +42,37 @@ from .models import CompetitorRow, LandingPageRow, PositionRow
 
 Record = dict[str, Any]
 
+#: The columns of each layout (a wide layout adds one per date, named ``2026-01-31``).
+LAYOUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "positions": (
+        "keyword_id", "keyword", "tags", "cpc", "volume", "domain", "date", "position",
+        "ranking_type", "landing_url",
+    ),
+    "positions_wide": (
+        "keyword_id", "keyword", "tags", "cpc", "volume", "domain", "begin", "end", "diff",
+        "diff_1d", "diff_7d", "diff_30d",
+    ),
+    "competitors": (
+        "domain", "date", "keywords", "average_position", "deviation", "visibility",
+        "visibility_change", "share_of_voice", "traffic", "traffic_cost",
+    ),
+    "landing_pages": (
+        "url", "status", "date", "keywords", "average_position", "traffic", "traffic_cost",
+        "volume", "ranking_keywords",
+    ),
+}  # fmt: skip
+
+
+def select(record: Record, columns: tuple[str, ...] | None) -> Record:
+    """``record`` with only ``columns``, in that order (``--columns``); a name it does
+    not have is an ExportError naming the ones it has."""
+    if columns is None:
+        return record
+    missing = [c for c in columns if c not in record]
+    if missing:
+        raise ExportError(f"unknown column {missing[0]!r}: the columns are {', '.join(record)}")
+    return {c: record[c] for c in columns}
+
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
@@ -274,10 +305,16 @@ class CsvSink(_TextSink):
     """Streaming CSV; the header comes from the first record (unless appending)."""
 
     def __init__(
-        self, target: str | Path | IO[str], *, wide: bool = False, append: bool = False
+        self,
+        target: str | Path | IO[str],
+        *,
+        wide: bool = False,
+        append: bool = False,
+        columns: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(target, append)
         self._wide = wide
+        self._columns = columns
         self._writer: csv.DictWriter[str] | None = None
         self._header = not (
             append and isinstance(target, (str, Path)) and Path(target).stat().st_size
@@ -287,6 +324,7 @@ class CsvSink(_TextSink):
         n = 0
         for row in rows:
             for rec in records(row, wide=self._wide):
+                rec = select(rec, self._columns)
                 if self._writer is None:
                     self._writer = csv.DictWriter(
                         self._file, fieldnames=list(rec), extrasaction="ignore"
@@ -307,13 +345,20 @@ class CsvSink(_TextSink):
 class JsonlSink(_TextSink):
     """One JSON document per row, one per line."""
 
-    def __init__(self, target: str | Path | IO[str], *, append: bool = False) -> None:
+    def __init__(
+        self,
+        target: str | Path | IO[str],
+        *,
+        append: bool = False,
+        columns: tuple[str, ...] | None = None,
+    ) -> None:
         super().__init__(target, append)
+        self._columns = columns
 
     def write(self, rows: Iterable[Any]) -> int:
         n = 0
         for row in rows:
-            self._file.write(_json_line(document(row)) + "\n")
+            self._file.write(_json_line(select(document(row), self._columns)) + "\n")
             n += 1
         self._file.flush()
         return n
@@ -362,12 +407,20 @@ class ParquetSink:
     lose every row of the first run), and new rows take its schema.
     """
 
-    def __init__(self, target: str | Path, *, wide: bool = False, append: bool = False) -> None:
+    def __init__(
+        self,
+        target: str | Path,
+        *,
+        wide: bool = False,
+        append: bool = False,
+        columns: tuple[str, ...] | None = None,
+    ) -> None:
         if importlib.util.find_spec("pyarrow") is None:
             raise RuntimeError("Parquet export needs pyarrow: pip install 'asyncsemrush[parquet]'")
         self._path = Path(target)
         self._partial = self._path.with_name(f".{self._path.name}.partial")
         self._wide = wide
+        self._columns = columns
         self._writer: Any = None
         self._append = append and self._path.exists() and self._path.stat().st_size > 0
 
@@ -386,7 +439,9 @@ class ParquetSink:
         import pyarrow as pa
 
         rows = list(rows)
-        batch = [rec for row in rows for rec in records(row, wide=self._wide)]
+        batch = [
+            select(rec, self._columns) for row in rows for rec in records(row, wide=self._wide)
+        ]
         if not batch:
             return 0
         layout = isinstance(rows[0], (PositionRow, CompetitorRow, LandingPageRow))

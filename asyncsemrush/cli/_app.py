@@ -107,6 +107,13 @@ def shared_options(f: F) -> F:
             help="Write the run's summary as JSON (rows, units, resume offset...) to FILE or -.",
         ),
         click.option(
+            "--columns",
+            default=None,
+            callback=lambda _ctx, _param, value: _columns(value),
+            metavar="A,B,...",
+            help="Only these columns, in this order (CSV, Parquet, tables; JSONL: keys).",
+        ),
+        click.option(
             "--yes", "-y", is_flag=True, default=None, help="Do not ask before a costly pull."
         ),
         click.option(
@@ -134,6 +141,15 @@ def shared_options(f: F) -> F:
     return f
 
 
+def _columns(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    if not names:
+        raise click.BadParameter("one column name or more, separated by commas")
+    return names
+
+
 def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     """The group's settings with the command's own options on top. An option given on
     the command line wins wherever it stands; a value the command took from the
@@ -145,7 +161,7 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     for k in (
         "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
         "concurrency", "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
-        "summary_json", "timeout", "retries", "yes", "confirm_above",
+        "summary_json", "timeout", "retries", "yes", "confirm_above", "columns",
     ):  # fmt: skip
         if k not in local:
             continue

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import re
 import shlex
 import signal
 import sys
@@ -26,7 +27,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .. import RetryPolicy, SemrushClient, UnitBudget
-from .._export import CsvSink, JsonlSink, ParquetSink, Sink, records
+from .._export import LAYOUT_COLUMNS, CsvSink, JsonlSink, ParquetSink, Sink, records, select
 from .._ledger import LedgerEntry
 from ..errors import (
     BudgetExceededError,
@@ -76,6 +77,7 @@ class Settings:
     quiet: bool = False
     dry_run: bool = False
     summary_json: str | None = None
+    columns: tuple[str, ...] | None = None
     yes: bool = False
     confirm_above: int = 100_000
     timeout: float | None = None
@@ -135,15 +137,17 @@ def rows_to_pull(pager: AsyncPaginator[Any], total: int) -> int:
     return rows if pager.max_rows is None else min(rows, pager.max_rows)
 
 
-def render_table(console: Console, rows: Iterable[Any], title: str = "") -> None:
-    """Rows as a table of their flat records."""
-    flat = [rec for row in rows for rec in records(row)]
+def render_table(
+    console: Console, rows: Iterable[Any], title: str = "", columns: tuple[str, ...] | None = None
+) -> None:
+    """Rows as a table of their flat records (only ``columns``, in order, if given)."""
+    flat = [select(rec, columns) for row in rows for rec in records(row)]
     table = Table(title=title or None, show_lines=False)
-    columns = list(flat[0]) if flat else ["result"]
-    for name in columns:
+    names = list(flat[0]) if flat else ["result"]
+    for name in names:
         table.add_column(name, overflow="fold")
     for rec in flat:
-        table.add_row(*("" if rec.get(c) is None else str(rec.get(c)) for c in columns))
+        table.add_row(*("" if rec.get(c) is None else str(rec.get(c)) for c in names))
     console.print(table)
 
 
@@ -186,11 +190,11 @@ class Session:
             if out is None:
                 self.fail(EXIT_INPUT, "--format parquet needs -o FILE")
             assert out is not None
-            return ParquetSink(out, wide=wide, append=append)
+            return ParquetSink(out, wide=wide, append=append, columns=self.settings.columns)
         target: Any = out if out is not None else sys.stdout
         if fmt == "jsonl":
-            return JsonlSink(target, append=append)
-        return CsvSink(target, wide=wide, append=append)
+            return JsonlSink(target, append=append, columns=self.settings.columns)
+        return CsvSink(target, wide=wide, append=append, columns=self.settings.columns)
 
     def show(self, rows: Iterable[Any], *, title: str = "") -> None:
         """Print rows as a table, or export them (small, non-paginated results)."""
@@ -202,7 +206,7 @@ class Session:
             finally:
                 sink.close()
             return
-        render_table(self.out, rows, title)
+        render_table(self.out, rows, title, self.settings.columns)
 
     def fail(self, code: int, message: str) -> None:
         say(f"error: {message}")
@@ -232,6 +236,26 @@ class Session:
         if pager.max_units is not None:
             units = min(units, pager.max_units)
         return WorstCase(rows, requests, units, spent)
+
+    def check_columns(self, pager: AsyncPaginator[Any], wide: bool) -> None:
+        """``--columns`` checked against the report's layout before anything is sent."""
+        columns = self.settings.columns
+        kind = pager.report_type
+        layout = (
+            ("positions_wide" if wide else "positions") if kind.startswith("tracking_position")
+            else "competitors" if kind.startswith("tracking_competitors")
+            else "landing_pages" if kind.startswith("tracking_landing_pages")
+            else None
+        )  # fmt: skip
+        if columns is None or layout is None or self.settings.format == "jsonl":
+            return
+        known = LAYOUT_COLUMNS[layout]
+        for name in columns:
+            dated = wide and re.fullmatch(r"\d{4}-\d{2}-\d{2}", name)
+            if name not in known and not dated:
+                self.fail(
+                    EXIT_INPUT, f"--columns: no column {name!r}; the columns are {', '.join(known)}"
+                )
 
     def confirm(self, question: str) -> None:
         """Ask ``question`` on the terminal (``--yes`` answers it); without a terminal,
@@ -271,6 +295,7 @@ class Session:
     ) -> None:
         """Stream a paginated report to its sink with live progress; on Ctrl-C keep what
         was written, print the summary and the command line that resumes."""
+        self.check_columns(pager, wide)
         await self.guard(pager)
         sink = self.sink(wide=wide, append=append)
         rows: list[Any] = []

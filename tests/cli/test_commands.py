@@ -593,3 +593,39 @@ def test_exports_flatten_nested_values_and_parquet_columns_are_typed(tmp_path: P
         assert list(from_csv[name]) == list(from_parquet[name])
     assert list(from_csv["position"].fillna(-1)) == list(from_parquet["position"].fillna(-1))
     assert [d.isoformat() for d in from_parquet["date"]] == list(from_csv["date"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_columns_select_and_order_every_format(tmp_path: Path, suffix: str) -> None:
+    """Issue 16: --columns selects and orders columns for every format."""
+    pytest.importorskip("pyarrow")
+    out = tmp_path / f"p{suffix}"
+    pick = "position,keyword,date" if suffix != ".jsonl" else "keyword,positions"
+    code, _, err = invoke(
+        "--sandbox", "-q", "--columns", pick, "positions", CAMPAIGN, "--url", MASK,
+        "--max-rows", "3", "-o", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    rows = _rows_of(out)
+    assert rows and all(list(r) == pick.split(",") for r in rows)
+
+
+def test_an_unknown_column_is_refused_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncsemrush.sandbox as sandbox_module
+
+    made: list[Any] = []
+    real = sandbox_module.Sandbox
+
+    def spy(**options: Any) -> Any:
+        made.append(sb := real(**options))
+        return sb
+
+    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+    code, _, err = invoke(
+        "--sandbox", "--columns", "keyword,rank", "positions", CAMPAIGN, "--url", MASK
+    )
+    assert code == 2 and "'rank'" in err and "position" in err and made[0].requests == []
+    code, out, _ = invoke(
+        "--sandbox", "--columns", "id,url", "--format", "csv", "campaigns", PROJECT
+    )
+    assert code == 0 and out.splitlines()[0] == "id,url"
