@@ -202,7 +202,13 @@ def command(group: click.Group, name: str, **kwargs: Any) -> Callable[[F], click
                 _last_to_dates(values)
             ctx.exit(f(settings, **values))
 
-        return group.command(name, **kwargs)(shared_options(body))
+        # --help lists the command's own options first, the shared ones after them
+        own = list(getattr(f, "__click_params__", []))
+        body.__click_params__ = []  # type: ignore[attr-defined]
+        shared_options(body)
+        body.__click_params__ += own  # type: ignore[attr-defined]
+        kwargs.setdefault("context_settings", {"show_default": True})
+        return group.command(name, **kwargs)(body)
 
     return wrap
 
@@ -256,6 +262,20 @@ async def dry_run_pull(s: Session, pager: AsyncPaginator[Any]) -> None:
         f"{cost.units:,} units ({money(cost.units)}); "
         f"probe: 1 request of 1 row, {cost.probe_units:,} units spent"
     )
+    cap = s.settings.max_units
+    if cap is not None:  # what the cap buys of it
+        price = s.client.prices[pager.report_type]
+        per_row = price.per_line or price.per_snapshot
+        rows = cost.rows
+        if per_row:  # (a real run sends no probe when --max-units bounds it)
+            per_page = price.per_request + per_row * pager.page_size
+            pages, left = divmod(cap, per_page)
+            last = max(left - price.per_request, 0) // per_row
+            rows = min(cost.rows, pages * pager.page_size + last)
+        s.out.print(
+            f"--max-units {cap:,} buys {rows:,} of those {cost.rows:,} rows"
+            f"{'' if rows >= cost.rows else f'; resume from row {pager.start_offset + rows:,}'}"
+        )
 
 
 # ---------------------------------------------------------------------- projects
@@ -343,7 +363,12 @@ def campaigns(s: Settings, project_id: str) -> int:
 def report_options(f: F) -> F:
     for option in reversed(
         [
-            click.option("--kind", type=click.Choice(["organic", "adwords"]), default="organic"),
+            click.option(
+                "--kind",
+                type=click.Choice(["organic", "adwords"]),
+                default="organic",
+                help="Organic or AdWords (paid) results.",
+            ),
             click.option("--date-begin", default=None, help="YYYY-MM-DD or YYYYMMDD."),
             click.option("--date-end", default=None, help="YYYY-MM-DD or YYYYMMDD."),
             click.option(
@@ -391,7 +416,13 @@ def pull_options(f: F) -> F:
     "--filter", "filters", multiple=True, help="+|Nq|Gt|100 style condition (repeatable)."
 )
 @click.option("--sort", default=None, help="ph_asc, nq_desc, 0_pos_asc, ...")
-@click.option("--top-filter", type=click.Choice(TOP_FILTERS), default=None)
+@click.option(
+    "--top-filter",
+    type=click.Choice(TOP_FILTERS),
+    default=None,
+    metavar="FILTER",
+    help="Keywords in a top range: top_3, top_1page_income, top_100_leave, ...",
+)
 @click.option("--serp-feature", default=None, help="fsn,0 style: keywords with a SERP feature.")
 @click.option("--wide", is_flag=True, help="CSV: one line per keyword × domain, a column per date.")
 def positions(
@@ -412,7 +443,12 @@ def positions(
     serp_feature: str | None,
     wide: bool,
 ) -> int:
-    """Keyword positions of up to 6 domains per date (100 units per row)."""
+    """Keyword positions of up to 6 domains per date (100 units per row).
+
+    \b
+    Examples:
+      asyncsemrush positions 6647718_272401 --url '*.example.com/*' --last 30d -o p.csv
+      asyncsemrush --sandbox positions 6647718_272401 --max-rows 10 | head"""
 
     async def work(x: Session) -> None:
         pager = x.client.tracking(campaign_id).positions(
@@ -431,7 +467,12 @@ def positions(
 
 @command(cli, "competitors")
 @click.argument("campaign_id")
-@click.option("--url-type", type=click.Choice(URL_TYPES), default="rootdomain")
+@click.option(
+    "--url-type",
+    type=click.Choice(URL_TYPES),
+    default="rootdomain",
+    help="How the competitors' domains are matched.",
+)
 @click.option("--url", default=None, help="The tracked url mask.")
 @click.option("--main-domain", default=None, help="Add this domain's own row (page meta Md).")
 @report_options
@@ -475,7 +516,12 @@ def competitors(
 @click.option(
     "--url", "domains", multiple=True, required=True, help="A domain, no mask (repeatable)."
 )
-@click.option("--newlost", type=click.Choice(["new", "lost"]), default=None)
+@click.option(
+    "--newlost",
+    type=click.Choice(["new", "lost"]),
+    default=None,
+    help="Only pages new in, or lost from, the period.",
+)
 @report_options
 @pull_options
 @click.option("--sort", default=None, help="1_mc_desc, trdiff_desc, ...")
@@ -573,9 +619,14 @@ def visibility(
 @click.option(
     "--url", default=None, help="A url mask such as *.ebay.com/* (default: the campaign's)."
 )
-@click.option("--kind", type=click.Choice(["organic", "adwords"]), default="organic")
-@click.option("--date-begin", default=None)
-@click.option("--date-end", default=None)
+@click.option(
+    "--kind",
+    type=click.Choice(["organic", "adwords"]),
+    default="organic",
+    help="Organic or AdWords (paid) results.",
+)
+@click.option("--date-begin", default=None, help="YYYY-MM-DD or YYYYMMDD.")
+@click.option("--date-end", default=None, help="YYYY-MM-DD or YYYYMMDD.")
 def overview(
     s: Settings,
     campaign_id: str,
@@ -732,7 +783,7 @@ def audit_issues(
 @command(audit, "pages")
 @click.argument("project_id")
 @click.option("--url", "--url-contains", "url", required=True, help="A text the URLs contain.")
-@click.option("--limit", type=int, default=10)
+@click.option("--limit", type=int, default=10, help="Pages to list.")
 def audit_pages(s: Settings, project_id: str, url: str, limit: int) -> int:
     """Crawled pages whose URL contains a text (100 units)."""
 
@@ -922,7 +973,7 @@ def sandbox(ctx: click.Context) -> None:
 
 @command(cli, "demo")
 @click.option("--keywords", type=int, default=20_000, help="Keywords in the demo campaign.")
-@click.option("--days", type=int, default=30)
+@click.option("--days", type=int, default=30, help="Days of positions in the demo campaign.")
 def demo(s: Settings, keywords: int, days: int) -> int:
     """Pull a realistic campaign from the embedded sandbox into positions.csv."""
     from ._demo import demo as run_demo

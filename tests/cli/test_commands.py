@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -629,3 +630,32 @@ def test_an_unknown_column_is_refused_before_any_request(monkeypatch: pytest.Mon
         "--sandbox", "--columns", "id,url", "--format", "csv", "campaigns", PROJECT
     )
     assert code == 0 and out.splitlines()[0] == "id,url"
+
+
+def test_dry_run_says_what_max_units_buys() -> None:
+    """Issue 16: `--dry-run --max-units N` reports what N buys."""
+    code, out, _ = invoke(
+        "--sandbox", "--dry-run", "--max-units", "150000", "positions", CAMPAIGN,
+        "--page-size", "100",
+    )  # fmt: skip
+    assert code == 0 and "--max-units 150,000 buys 1,500 of those 2,000 rows" in out
+    assert "resume from row 1,500" in out
+
+
+def test_every_option_has_help_and_a_commands_own_options_come_first() -> None:
+    """Issue 16: help text on every option; the subcommand's options before the shared."""
+    from asyncsemrush.cli._app import cli as root
+
+    def commands(cmd: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        if isinstance(cmd, click.Group):
+            return [c for name, sub in cmd.commands.items() for c in commands(sub, (*path, name))]
+        return [path]
+
+    for path in commands(root):
+        cmd: Any = root
+        for name in path:
+            cmd = cmd.commands[name]
+        bare = [p.opts for p in cmd.params if isinstance(p, click.Option) and not p.help]
+        assert not bare, (path, bare)
+    _, out, _ = invoke("positions", "--help")
+    assert out.index("--page-size") < out.index("--api-key") and "Examples:" in out
