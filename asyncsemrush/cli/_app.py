@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+import attrs
 import click
 from click.core import ParameterSource
 
@@ -114,6 +115,19 @@ def shared_options(f: F) -> F:
             help="Only these columns, in this order (CSV, Parquet, tables; JSONL: keys).",
         ),
         click.option(
+            "--profile",
+            default=None,
+            metavar="NAME",
+            help="Settings of a profile in the profiles file (see --config).",
+        ),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            metavar="FILE",
+            help="The profiles file (default ~/.config/asyncsemrush/profiles.ini).",
+        ),
+        click.option(
             "--yes", "-y", is_flag=True, default=None, help="Do not ask before a costly pull."
         ),
         click.option(
@@ -158,10 +172,12 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
     root = ctx.find_root()
     base: Settings = root.obj
     shared: dict[str, Any] = {}
+    typed: set[str] = set()
     for k in (
         "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
         "concurrency", "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
         "summary_json", "timeout", "retries", "yes", "confirm_above", "columns",
+        "profile", "config",
     ):  # fmt: skip
         if k not in local:
             continue
@@ -170,7 +186,9 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
         typed_before = root.get_parameter_source(k) is ParameterSource.COMMANDLINE
         if typed_here or not typed_before:
             shared[k] = value
-    return base.merged(**shared)
+        if typed_here or typed_before:
+            typed.add(k)
+    return attrs.evolve(base.merged(**shared), typed=frozenset(typed))
 
 
 def _last_to_dates(values: dict[str, Any]) -> None:

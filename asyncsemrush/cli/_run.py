@@ -78,6 +78,10 @@ class Settings:
     dry_run: bool = False
     summary_json: str | None = None
     columns: tuple[str, ...] | None = None
+    profile: str | None = None
+    config: Path | None = None
+    #: the options typed on the command line (a profile never overrides them)
+    typed: frozenset[str] = frozenset()
     yes: bool = False
     confirm_above: int = 100_000
     timeout: float | None = None
@@ -494,6 +498,13 @@ def run(
 ) -> int:
     """Run one command's coroutine and turn what happened into an exit code."""
     _configure_logging(settings.verbose)
+    from ._profiles import ProfileError, apply_profile
+
+    try:
+        settings = apply_profile(settings)
+    except ProfileError as exc:
+        say(f"error: {exc}")
+        return EXIT_INPUT
     if needs_key and not settings.sandbox and not settings.api_key:
         say(f"error: {NO_KEY}")
         return EXIT_API
