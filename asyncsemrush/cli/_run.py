@@ -439,7 +439,12 @@ def _say_entry(entry: LedgerEntry) -> None:
 def _configure_logging(verbose: int) -> None:
     if verbose <= 1:
         return  # -v is the ledger's line a request (_say_entry)
-    handler = RichHandler(console=Console(stderr=True), show_path=False)
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        handler = RichHandler(console=Console(stderr=True), show_path=False)
+    else:  # logs and cron: one unwrapped line a record
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("asyncsemrush")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)

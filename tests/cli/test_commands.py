@@ -659,3 +659,24 @@ def test_every_option_has_help_and_a_commands_own_options_come_first() -> None:
         assert not bare, (path, bare)
     _, out, _ = invoke("positions", "--help")
     assert out.index("--page-size") < out.index("--api-key") and "Examples:" in out
+
+
+@pytest.mark.parametrize(
+    ("command", "types"),
+    [
+        (["competitors", CAMPAIGN], {"date": "date32[day]", "keywords": "int64",
+                                     "average_position": "double", "visibility": "double"}),
+        (["landing-pages", CAMPAIGN, "--url", "example.com"], {"date": "date32[day]", "keywords": "int64",
+                                       "traffic": "double", "url": "string"}),
+    ],
+)  # fmt: skip
+def test_every_layouts_parquet_columns_are_typed(
+    tmp_path: Path, command: list[str], types: dict[str, str]
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "r.parquet"
+    code, _, err = invoke("--sandbox", "-q", *command, "--max-rows", "5", "-o", str(out))
+    assert code == 0, err
+    schema = pq.read_schema(out)
+    got = {name: str(schema.field(name).type) for name in types}
+    assert got == types
