@@ -986,6 +986,10 @@ def _is_ledger(file: Path) -> bool:
 @click.pass_context
 def sandbox(ctx: click.Context) -> None:
     """Serve the sandbox (options as `python -m asyncsemrush.sandbox --help`)."""
+    root: Settings = ctx.find_root().obj
+    if root.dry_run:  # serving is not a cost to preview
+        click.echo("bad input: --dry-run means nothing to `sandbox` (it sends nothing)", err=True)
+        ctx.exit(EXIT_INPUT)
     ctx.exit(run_sandbox(list(ctx.args)))
 
 

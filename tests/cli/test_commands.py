@@ -680,3 +680,8 @@ def test_every_layouts_parquet_columns_are_typed(
     schema = pq.read_schema(out)
     got = {name: str(schema.field(name).type) for name in types}
     assert got == types
+
+
+def test_dry_run_is_refused_where_it_means_nothing() -> None:
+    code, _, err = invoke("--dry-run", "sandbox", "--port", "0")
+    assert code == 2 and "--dry-run" in err
