@@ -52,6 +52,10 @@ class PositionRow:
                     f"{self.where}.{name}", "required field missing", model="PositionRow"
                 ) from None
             value = default
+        return self._leaf(name, leaf, value)
+
+    def _leaf(self, name: str, leaf: Callable[[Any], V], value: Any) -> V:
+        """``leaf(value)``, its failure a ResponseFormatError naming the field."""
         try:
             return leaf(value)
         except (TypeError, ValueError) as exc:
@@ -280,12 +284,7 @@ class PositionRow:
             value = cells.get(f"*.{domain}/*", _MISSING)
             if value is _MISSING:
                 return _MISSING
-        try:
-            return leaf(value)
-        except (TypeError, ValueError) as exc:
-            raise ResponseFormatError(
-                f"{self.where}.{name}", str(exc), model="PositionRow"
-            ) from None
+        return self._leaf(name, leaf, value)
 
     def position(self, domain: str, date: dt.date | str) -> int | None:
         """The position of ``domain`` (a url mask, or a bare domain for its rootdomain

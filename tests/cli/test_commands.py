@@ -42,6 +42,22 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.fixture
+def sandboxes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The sandboxes the commands start, to see what reached them."""
+    import asyncsemrush.sandbox as sandbox_module
+
+    made: list[Any] = []
+    real = sandbox_module.Sandbox
+
+    def spy(**options: Any) -> Any:
+        made.append(sb := real(**options))
+        return sb
+
+    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+    return made
+
+
 @pytest.mark.parametrize(
     ("args", "expect"),
     [
@@ -379,20 +395,11 @@ def test_piped_output_is_csv_not_a_table() -> None:
      ("missing/out.csv", "does not exist")],
 )  # fmt: skip
 def test_a_bad_output_file_is_refused_before_any_request(
-    tmp_path: Path, name: str, says: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, name: str, says: str, sandboxes: list[Any]
 ) -> None:
     """Issue 16: an unknown suffix was written as CSV; a missing directory failed after
     the pull had been paid for."""
-    import asyncsemrush.sandbox as sandbox_module
-
-    made: list[Any] = []
-    real = sandbox_module.Sandbox
-
-    def spy(**options: Any) -> Any:
-        made.append(sb := real(**options))
-        return sb
-
-    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+    made = sandboxes
     target = tmp_path / name
     code, _, err = invoke("--sandbox", "positions", CAMPAIGN, "--url", MASK, "-o", str(target))
     assert code == 2 and says in err and len(err.strip().splitlines()) == 1
@@ -473,20 +480,11 @@ def test_timeout_and_retries_reach_the_client(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_costly_pull_needs_yes_or_max_units_without_a_terminal(
-    monkeypatch: pytest.MonkeyPatch,
+    sandboxes: list[Any],
 ) -> None:
     """Issue 16: a confirmation with the worst-case cost before a pull above a threshold;
     never a prompt without a terminal: then --yes or --max-units."""
-    import asyncsemrush.sandbox as sandbox_module
-
-    made: list[Any] = []
-    real = sandbox_module.Sandbox
-
-    def spy(**options: Any) -> Any:
-        made.append(sb := real(**options))
-        return sb
-
-    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+    made = sandboxes
     pull = ["positions", CAMPAIGN, "--url", MASK, "--format", "csv"]
     code, out, err = invoke("--sandbox", *pull)
     assert code == 3 and "may cost up to 200,000 units ($10.00)" in err and "--yes" in err
@@ -611,17 +609,8 @@ def test_columns_select_and_order_every_format(tmp_path: Path, suffix: str) -> N
     assert rows and all(list(r) == pick.split(",") for r in rows)
 
 
-def test_an_unknown_column_is_refused_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    import asyncsemrush.sandbox as sandbox_module
-
-    made: list[Any] = []
-    real = sandbox_module.Sandbox
-
-    def spy(**options: Any) -> Any:
-        made.append(sb := real(**options))
-        return sb
-
-    monkeypatch.setattr(sandbox_module, "Sandbox", spy)
+def test_an_unknown_column_is_refused_before_any_request(sandboxes: list[Any]) -> None:
+    made = sandboxes
     code, _, err = invoke(
         "--sandbox", "--columns", "keyword,rank", "positions", CAMPAIGN, "--url", MASK
     )
