@@ -62,7 +62,8 @@ def apply_profile(settings: Settings) -> Settings:
     path = settings.config or default_path()
     if settings.profile is None and not path.is_file():
         return settings
-    parser = configparser.ConfigParser(interpolation=None)
+    # ("; ..." after a value is a comment, as in the README's example)
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";",))
     try:
         read = parser.read(path, encoding="utf-8")
     except configparser.Error as exc:

@@ -27,7 +27,8 @@ def test_a_profile_picks_its_account_and_limits(tmp_path: Path, served: Sandbox)
     """Issue 16: a config file with profiles (key source, base URL, budget, rate)."""
     config = write(
         tmp_path,
-        f"[acme]\napi_key_env = ACME_KEY\nbase_url = {served.base_url}\nrate_limit = 5\n"
+        f"[acme]\napi_key_env = ACME_KEY   ; the key is in this variable\n"
+        f"base_url = {served.base_url}\nrate_limit = 5\n"
         f"[tight]\napi_key_env = ACME_KEY\nbase_url = {served.base_url}\nmax_units = 50\n"
         f"[shell]\napi_key_command = echo {served.api_key}\nbase_url = {served.base_url}\n",
     )
