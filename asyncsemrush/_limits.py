@@ -68,11 +68,11 @@ class ConcurrencyLimiter(Protocol):
 
 
 class Slots:
-    """A concurrency cap then a rate-limit slot: the order matters.
+    """A concurrency cap, and the rate limiter the transport takes a slot of.
 
-    The semaphore is taken first so that a request starts right after its rate-limit
-    slot; the other way round, requests that waited for the semaphore would start in
-    a bunch and break the per-second limit.
+    The concurrency slot is held first, and the rate-limit slot is taken inside it once
+    the connection is ready (``transports``): the other way round, requests that waited
+    for the semaphore would start in a bunch and break the per-second limit.
     """
 
     def __init__(
@@ -87,15 +87,10 @@ class Slots:
         self._semaphore: asyncio.Semaphore | None = None
 
     @asynccontextmanager
-    async def slot(self, *, rate: bool = True) -> AsyncIterator[None]:
-        """Hold one concurrency slot (and one of the shared cap, if any), then take one
-        rate-limit slot (unless ``rate`` is False: the transport takes it once the
-        connection is ready)."""
-        limiter = self.limiter if rate else None
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one concurrency slot (and one of the shared cap, if any)."""
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
         shared = self.shared.slot() if self.shared is not None else contextlib.nullcontext()
         async with self._semaphore, shared:
-            if limiter is not None:
-                await limiter.acquire()
             yield

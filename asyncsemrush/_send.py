@@ -238,7 +238,7 @@ class Sender:
         """One attempt: a concurrency slot, then the transport (which takes the rate slot
         once its connection is ready). Returns the answer, or the failure it came to."""
         raw: RawResponse | None = None
-        async with self.slots.slot(rate=False):
+        async with self.slots.slot():
             call.count += 1
             call.started = time.monotonic()
             if call.give_up is None and self.retry.deadline is not None:

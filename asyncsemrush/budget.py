@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 from collections.abc import Awaitable, Hashable
 from typing import Literal, Protocol, TypeVar, runtime_checkable
 
@@ -53,7 +52,6 @@ __all__ = [
     "UnitLedger",
 ]
 
-log = logging.getLogger("asyncsemrush.budget")
 
 OnExhausted = Literal["raise", "wait"]
 
