@@ -85,10 +85,6 @@ class Sent:
     done: bool = False
 
     @property
-    def request(self) -> ApiRequest:
-        return self.call.request
-
-    @property
     def size(self) -> int:
         """Bytes held."""
         return len(self.raw.body)
