@@ -85,18 +85,27 @@ def to_float(value: Any) -> float:
     return number
 
 
+def plain_float(text: str) -> float | None:
+    """A finite number written plainly (``"0.25"``, ``"1300"``), or None for anything
+    else (which the general readers then explain): the 2015 wire's numbers, fast."""
+    if 0 < len(text) < 24 and text[0] in _DIGITS:
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if number - number == 0.0:  # finite
+            return number
+    return None
+
+
 def to_opt_float(value: Any) -> float | None:
     """A float, or None for "none" (``""``, ``"-"``, ``"n/a"``, ``null``)."""
     if type(value) is float and math.isfinite(value):
         return value
-    if type(value) is str and 0 < len(value) < 24 and value[0] in _DIGITS:
-        try:  # the 2015 wire's "0.25"
-            number = float(value)
-        except ValueError:
-            pass  # the general path says why
-        else:
-            if math.isfinite(number):
-                return number
+    if type(value) is str:  # the 2015 wire's "0.25"
+        number = plain_float(value)
+        if number is not None:
+            return number
     if is_none(value):
         return None
     return to_float(value)

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
@@ -47,6 +47,12 @@ _UNCAPPED = 1 << 62  # a pull without max_units: its cap only counts what its pa
 #: Rows back within which a repeated row is found (``Pi``, ``Ur``): the pull's memory
 #: of identities stays bounded (about 1.5 MB) however long the report.
 REPEAT_WINDOW = 20_000
+
+
+def _identity(item: Any, key: str) -> Hashable | None:
+    """A row's identity for the repeat check (an unhashable one by its text), or None."""
+    value = item.get(key) if isinstance(item, dict) else None
+    return value if value is None or isinstance(value, Hashable) else repr(value)
 
 
 @attrs.frozen
@@ -93,8 +99,8 @@ class _Pull:
     raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
     # hashes of the identities of the last REPEAT_WINDOW rows, as one set and per page
-    seen: set[int] = attrs.field(factory=set)
-    pages_seen: deque[set[int]] = attrs.field(factory=deque)
+    seen: set[Hashable] = attrs.field(factory=set)  # identities (``Pi``, ``Ur``) in the window
+    pages_seen: deque[set[Hashable]] = attrs.field(factory=deque)
     rows_seen: int = 0
 
 
@@ -566,10 +572,16 @@ class AsyncPaginator(Generic[T]):
             items = _leaf.ordered(rows_raw)
         except (TypeError, ValueError):
             return  # not rows: the parse has said so
-        values = [item.get(key) if isinstance(item, dict) else None for item in items]
-        hashes = [hash(v) for v in values if v is not None]
-        page = set(hashes)
-        if len(page) == len(hashes) and page.isdisjoint(pull.seen):
+        try:  # every row an object with a plain identity: one pass, no list
+            page: set[Hashable] = {item[key] for item in items}
+            ids = len(items)
+        except (TypeError, KeyError):  # a row not an object, without it, or unhashable
+            page, ids = set(), -1
+        if None in page or ids < 0:
+            values = [_identity(item, key) for item in items]
+            page = {v for v in values if v is not None}
+            ids = sum(v is not None for v in values)
+        if len(page) == ids and page.isdisjoint(pull.seen):
             pull.seen |= page
             pull.pages_seen.append(page)
             pull.rows_seen += len(page)
@@ -579,18 +591,18 @@ class AsyncPaginator(Generic[T]):
                 pull.rows_seen -= len(oldest)
             return
         before = set(pull.seen)  # the slow path, only to name the repeated row
-        for n, value in enumerate(values):
+        for n, item in enumerate(items):
+            value = _identity(item, key)
             if value is None:
                 continue
-            h = hash(value)
-            if h in before:
+            if value in before:
                 raise PaginationError(
                     f"row {offset + n} repeats {key}={value!r}, delivered before in this pull "
                     "(a retry answered another page, or the report changed)",
                     resume_offset=offset,
                     rows_delivered=self.rows_delivered,
                 )
-            before.add(h)
+            before.add(value)
 
     def _deliver(self, page: Page[T], end: int | None) -> Page[T]:
         if end is not None and page.offset + len(page.rows) > end:

@@ -96,8 +96,12 @@ class PositionRow:
     def cpc(self) -> float | None:
         """Average cost per click in USD (``Cp``)."""
         value = self.wire.get("Cp")
-        if type(value) is float and value == value and abs(value) != _INF:
-            return value  # today's wire: a number
+        if type(value) is float and value - value == 0.0:  # finite: today's wire
+            return value
+        if type(value) is str:  # the 2015 wire's "0.25"
+            number = _leaf.plain_float(value)
+            if number is not None:
+                return number
         return self._read("Cp", _leaf.to_opt_float)
 
     @property
@@ -106,6 +110,8 @@ class PositionRow:
         value = self.wire.get("Nq")
         if type(value) is int:
             return value
+        if type(value) is str and value.isdigit() and len(value) < 19 and value.isascii():
+            return int(value)  # the 2015 wire's "1300"
         return self._read("Nq", _leaf.to_opt_int)
 
     @property
@@ -273,7 +279,7 @@ class PositionRow:
         if not isinstance(per_date, dict):
             return _MISSING
         try:
-            day = _wire_day(date)
+            day = _WIRE_DAYS.get(date) or _wire_day(date)
         except (TypeError, ValueError):
             return _MISSING  # the converted map's lookup says what is wrong with it
         cells = per_date.get(day)
@@ -331,13 +337,22 @@ _INF = float("inf")
 @functools.lru_cache(maxsize=4096)
 def _wire_day(date: dt.date | str) -> str:
     """A date as the wire's key (``YYYYMMDD``); text is taken as the caller wrote it
-    when it already is that, else read as a date."""
+    when it already is that, else read as a date. Remembered (a pull asks for the same
+    few dates on every row, and ``strftime`` costs more than the lookup it feeds)."""
+    given = date
     if isinstance(date, str):
         date = _undashed(date)
-        if len(date) == 8 and date.isdigit():
-            return date
-        date = _leaf.to_date(date)
-    return date.strftime("%Y%m%d")
+        if not (len(date) == 8 and date.isdigit()):
+            date = _leaf.to_date(date).strftime("%Y%m%d")
+    else:
+        date = date.strftime("%Y%m%d")
+    if len(_WIRE_DAYS) >= 1024:
+        _WIRE_DAYS.clear()
+    _WIRE_DAYS[given] = date
+    return date
+
+
+_WIRE_DAYS: dict[dt.date | str, str] = {}
 
 
 def _undashed(text: str) -> str:

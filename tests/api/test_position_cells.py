@@ -61,3 +61,66 @@ def test_a_cell_map_in_another_shape_is_read_by_the_map() -> None:
     wire = {"Pi": "1", "Ph": "kw", "Dt": {"20261101": []}}
     with pytest.raises(InvalidParameterError, match="domain"):
         models.PositionRow(wire).position(MASKS[0], dt.date(2026, 11, 1))
+
+
+SCALARS: list[Any] = [
+    "0.25", "1300", "", "-", "n/a", None, 0.5, 7, "1e3", "nan", "inf", "-1", " 2", "1_0",
+    "12345678901234567890", "٣", True, float("inf"), float("nan"), "0x10", [], {},
+]  # fmt: skip
+
+
+def general(name: str, leaf: Any, value: Any) -> Any:
+    try:
+        return leaf(value)
+    except (TypeError, ValueError):
+        return ResponseFormatError
+
+
+@pytest.mark.parametrize("value", SCALARS)
+def test_scalar_fast_paths_equal_the_general_readers(value: Any) -> None:
+    """cpc and volume read the usual wire in a line; every other value takes the path
+    that knows every spelling, so the answer (or the error) is the same either way."""
+    from asyncsemrush import _leaf
+
+    r = models.PositionRow({"Pi": "1", "Ph": "kw", "Cp": value, "Nq": value})
+    for name, leaf in (("cpc", _leaf.to_opt_float), ("volume", _leaf.to_opt_int)):
+        expected = general(name, leaf, value)
+        try:
+            got = getattr(r, name)
+        except ResponseFormatError:
+            got = ResponseFormatError
+        assert got == expected or (got != got and expected != expected), (name, value)
+        assert type(got) is type(expected)
+
+
+def test_dates_are_remembered_by_what_was_given() -> None:
+    r = row({MASKS[0]: "1", MASKS[1]: "2"})
+    for _ in range(2):  # the second time from the remembered wire keys
+        assert r.position(MASKS[0], dt.date(2026, 11, 1)) == 1
+        assert r.position(MASKS[0], "2026-11-02") == 3
+        assert r.position(MASKS[0], dt.datetime(2026, 11, 2, 23, 59)) == 3
+        with pytest.raises(InvalidParameterError, match="date"):
+            r.position(MASKS[0], dt.date(2026, 11, 3))
+
+
+def test_a_loose_page_builds_the_rows_a_strict_one_does() -> None:
+    """The pull's fast builder (two slot stores a row) makes the rows ``position_row``
+    makes: same wire, same place; a row that is not an object ends the page there."""
+    from asyncsemrush import _convert
+
+    class Wire(dict[str, Any]):
+        pass
+
+    items = {"0": {"Pi": "1", "Ph": "a"}, "1": Wire(Pi="2", Ph="b"), "2": "oops", "3": {}}
+    _convert.set_strict(False)
+    try:
+        good, error = _convert.rows_until_error(items, models.PositionRow)
+    finally:
+        _convert.set_strict(True)
+    assert [(r.wire, r.where) for r in good] == [
+        (items["0"], "$.data.0"),
+        (items["1"], "$.data.1"),
+    ]
+    assert good[0] == models.PositionRow(items["0"], "$.data.0")
+    assert [r.keyword for r in good] == ["a", "b"]
+    assert isinstance(error, ResponseFormatError) and "$.data.2" in str(error)

@@ -82,6 +82,30 @@ async def test_a_repeated_row_is_an_error(server: ScriptedServer) -> None:
     assert (info.value.resume_offset, info.value.rows_delivered) == (10, 10)
 
 
+@pytest.mark.parametrize("raw", [False, True])
+async def test_an_identity_that_is_not_text_is_checked_not_a_type_error(
+    server: ScriptedServer, raw: bool
+) -> None:
+    # a server that sends each keyword ID as an object, then repeats one: the repeat is
+    # found by the ID's text, and nothing escapes as a TypeError
+    def odd(n: int) -> dict[str, Any]:
+        return {**kw(n), "Pi": {"id": 1000 + n}}
+
+    def odd_page(rows: range, offset: int) -> bytes:
+        data = {str(k): odd(n) for k, n in enumerate(rows)}
+        return orjson.dumps({"total": 20, "offset": offset, "data": data})
+
+    server.queue(REPORT, reply(body=odd_page(range(10), 0)))
+    server.queue(REPORT, reply(body=odd_page(range(9, 19), 10)))
+    got: list[Any] = []
+    async with make_client(server.base_url) as sr:
+        pager = sr.tracking("1_2").positions(page_size=10, prefetch=1)
+        with pytest.raises(PaginationError, match="repeats Pi=") as info:
+            async for row in pager.raw_rows() if raw else pager:
+                got.append(row)
+    assert len(got) == 10 and info.value.resume_offset == 10
+
+
 async def test_no_speculation_by_default() -> None:
     async with Sandbox(keywords=2345, rate_limit=None) as sb:
         from asyncsemrush import SemrushClient
