@@ -22,6 +22,7 @@ from ._retry import RetryPolicy
 from ._send import CAPTURE, Sender
 from ._wire import ApiRequest, ApiResponse, Method
 from .budget import UnitBudget
+from .cache import ResponseCache
 from .dialects import Dialect
 from .dialects.semrush_v3 import DEFAULT as SEMRUSH_V3
 from .errors import ClientClosedError, ClientLoopError, InvalidParameterError
@@ -101,6 +102,10 @@ class SemrushClient:
     ``transport`` replaces the HTTP layer (``transports.MockTransport(handler)`` tests
     code without a socket; ``session=`` is then not used); ``dialect`` the wire rules
     (default: Semrush v3).
+
+    ``cache``: a response cache for Position Tracking reports (off by default): a file
+    path (a SQLite cache), or a :class:`~asyncsemrush.cache.ResponseCache`. A hit costs
+    0 units; the rules are in ``ResponseCache`` and the README's "Paying once".
     """
 
     def __init__(
@@ -121,6 +126,7 @@ class SemrushClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: Transport | None = None,
         dialect: Dialect | None = None,
+        cache: ResponseCache | str | os.PathLike[str] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("SEMRUSH_API_KEY")
         if key is not None and not isinstance(key, str):
@@ -167,6 +173,11 @@ class SemrushClient:
         if dialect is not None and not isinstance(dialect, Dialect):
             raise InvalidParameterError("dialect", dialect, "a Dialect")
         dialect = dialect if dialect is not None else SEMRUSH_V3
+        if isinstance(cache, (str, os.PathLike)):
+            cache = ResponseCache(cache)
+        elif cache is not None and not isinstance(cache, ResponseCache):
+            raise InvalidParameterError("cache", cache, "a file path, a ResponseCache or None")
+        self._cache = cache
         slots = Slots(max_concurrency, limiter)
         if transport is None:
             transport = AiohttpTransport(
@@ -191,6 +202,7 @@ class SemrushClient:
             timeout=float(timeout),
             guard=self._check_usable,
             rng=random.Random(),
+            cache=cache,
         )
 
     # ------------------------------------------------------------------ lifecycle
@@ -230,7 +242,11 @@ class SemrushClient:
     async def close(self) -> None:
         """Close the owned session (a borrowed one is left open). Safe to call twice."""
         self._closed = True
-        await self._transport.close()
+        try:
+            await self._transport.close()
+        finally:
+            if self._cache is not None:
+                await self._cache.close()
 
     @property
     def closed(self) -> bool:
@@ -238,6 +254,11 @@ class SemrushClient:
         return self._closed
 
     # ------------------------------------------------------------------ accounting
+
+    @property
+    def cache(self) -> ResponseCache | None:
+        """The response cache (``None``: every request is sent)."""
+        return self._cache
 
     @property
     def budget(self) -> UnitBudget | None:

@@ -15,8 +15,9 @@ from .pricing import dollars
 
 #: How a request ended: ``ok``; ``error`` (the server refused it, nothing charged);
 #: ``uncertain`` (it may have been charged; counted at its reserved worst case);
-#: ``cancelled`` (cancelled before anything was sent, nothing charged).
-Outcome = Literal["ok", "error", "uncertain", "cancelled"]
+#: ``cancelled`` (cancelled before anything was sent, nothing charged); ``cached``
+#: (answered by the response cache: nothing sent, ``saved`` the units it would have cost).
+Outcome = Literal["ok", "error", "uncertain", "cancelled", "cached"]
 
 
 log = logging.getLogger("asyncsemrush")
@@ -26,7 +27,8 @@ log = logging.getLogger("asyncsemrush")
 class LedgerEntry:
     """What one request cost. ``path`` never contains the API key. ``overrun`` is what
     the answer cost beyond the worst case reserved for it (a server that sent more rows
-    than asked): charged, recorded, and flagged here and in a warning."""
+    than asked): charged, recorded, and flagged here and in a warning. ``saved``: what a
+    ``cached`` answer would have cost (its ``actual`` is 0)."""
 
     time: dt.datetime
     report_type: str
@@ -41,6 +43,7 @@ class LedgerEntry:
     error: str | None = None
     attempt_log: tuple[str, ...] = ()
     overrun: int = 0
+    saved: int = 0
 
     @property
     def uncertain(self) -> bool:
@@ -68,6 +71,8 @@ class LedgerTotals:
     lines: int = 0
     errors: int = 0
     overrun: int = 0
+    cached: int = 0  # answers served by the response cache (not requests: nothing was sent)
+    saved: int = 0  # the units those answers would have cost
 
     @property
     def dollars(self) -> Decimal:
@@ -75,6 +80,10 @@ class LedgerTotals:
         return dollars(self.spent)
 
     def add(self, entry: LedgerEntry) -> None:
+        if entry.outcome == "cached":
+            self.cached += 1
+            self.saved += entry.saved
+            return
         self.requests += 1
         self.attempts += entry.attempts
         self.estimated += entry.estimated
@@ -146,8 +155,18 @@ class UnitLedger:
 
     @property
     def requests(self) -> int:
-        """Requests recorded."""
+        """Requests recorded (sent; cache hits are counted in ``cached``)."""
         return self._total.requests
+
+    @property
+    def cached(self) -> int:
+        """Answers served by the response cache."""
+        return self._total.cached
+
+    @property
+    def saved(self) -> int:
+        """Units the response cache saved (what its answers would have cost)."""
+        return self._total.saved
 
     @property
     def attempts(self) -> int:

@@ -27,7 +27,9 @@ from ._redact import Secret, scrub_chain
 from ._retry import Outcome as AttemptOutcome
 from ._retry import RetryPolicy, Verdict, verdict
 from ._wire import ApiRequest, ApiResponse, RawResponse
-from .budget import JointReservation, Reservation, UnitBudget
+from .budget import UNCAPPED, JointReservation, Reservation, UnitBudget
+from .cache import ResponseCache
+from .cache._rules import DATES_REPORT
 from .dialects import Dialect
 from .errors import (
     ApiError,
@@ -78,11 +80,13 @@ class Call:
 
 @attrs.define(eq=False)
 class Sent:
-    """A successful answer not yet decoded; its reservation is still open."""
+    """A successful answer not yet decoded; its reservation is still open. ``cached``:
+    answered by the response cache (nothing sent or reserved)."""
 
     call: Call
     raw: RawResponse
     done: bool = False
+    cached: bool = False
 
     @property
     def size(self) -> int:
@@ -148,6 +152,7 @@ class Sender:
         timeout: float = 60.0,
         rng: random.Random | None = None,
         guard: Callable[[], None] = lambda: None,
+        cache: ResponseCache | None = None,
     ) -> None:
         self._key = api_key if isinstance(api_key, Secret) else Secret(api_key)
         self._bases = {"api": base_url, "balance": balance_url}
@@ -161,14 +166,19 @@ class Sender:
         self.timeout = timeout  # seconds per attempt, from its rate-limit slot on
         self._rng = rng or random.Random()
         self._guard = guard  # raises when the client cannot send (closed, wrong loop)
+        self.cache = cache
 
     def estimate(self, request: ApiRequest) -> int:
         """The worst-case units of ``request`` (validates its report type)."""
         return self.prices.cost(request.report_type, request.usage)
 
-    async def execute(self, request: ApiRequest) -> ApiResponse:
+    async def execute(self, request: ApiRequest, cap: UnitBudget | None = None) -> ApiResponse:
         """Send ``request`` (with retries) and return its decoded answer."""
-        return await self.finish(await self.send(request))
+        try:
+            return await self.finish(await self.send(request, cap))
+        finally:
+            if self.cache is not None and request.method != "GET":
+                await self.cache.written(request)  # (sent or maybe sent: forget its reports)
 
     # ------------------------------------------------------------------ the loop
 
@@ -180,6 +190,10 @@ class Sender:
         a pull's own budget (``max_units``): every attempt reserves against it too.
         """
         call = self._prepare(request, cap)
+        if self.cache is not None:
+            hit = await self._cached(call)
+            if hit is not None:
+                return hit
         call.reservation = await self._reserve(call)
         try:
             while True:
@@ -207,6 +221,30 @@ class Sender:
         except (TypeError, orjson.JSONEncodeError) as exc:
             raise _unserialisable(request, exc) from None
         return Call(request, outgoing, estimate, cap)
+
+    async def _cached(self, call: Call) -> Sent | None:
+        """The response cache's answer, before anything is reserved (a hit costs 0). Its
+        date check, when the rules ask for one, is a request of its own, reserved against
+        the client's budget and recorded in the ledger; a pull with ``max_units`` makes
+        none (it pays for its own pages only), and a check that fails only means the
+        answer is fetched."""
+        assert self.cache is not None
+        check_price = self.prices.cost(DATES_REPORT, Usage())
+        capped = call.cap is not None and call.cap.limit < UNCAPPED
+
+        async def check(request: ApiRequest) -> object:
+            if capped:  # a pull with max_units pays for its pages only: no side request
+                return None  # (what is not known is fetched, never served on a guess)
+            try:
+                return await self.execute(request)
+            except SemrushError as exc:
+                log.warning("the cache's date check failed (%s): fetching instead", exc)
+                return None
+
+        hit = await self.cache.lookup(call.request, call.estimate, check, check_price)
+        if hit is None:
+            return None
+        return Sent(call, RawResponse(hit.status, hit.content_type, hit.body), cached=True)
 
     async def _reserve(self, call: Call, *, again: bool = False) -> Held | None:
         """Hold the worst case in the pull's cap and in the client's budget: a retry is
@@ -336,6 +374,8 @@ class Sender:
             raise RuntimeError("this response was already finished")
         sent.done = True
         call, raw = sent.call, sent.raw
+        if sent.cached:
+            return self._from_cache(call, raw)
         held, call.reservation = call.reservation, None
         try:
             data = self.dialect.decode(raw, call.request, call.url_redacted)
@@ -376,18 +416,40 @@ class Sender:
             self._record(call, "ok", usage, overrun=overrun)
         if store_failed is not None:
             raise store_failed
-        response = ApiResponse(
-            data=data,
-            status=raw.status,
-            attempts=call.count,
-            units=call.charged,
-            usage=usage,
-            report_type=request.report_type,
+        if self.cache is not None:
+            self.cache.learned(request, data)
+            await self.cache.keep(request, raw, cost)
+        return _captured(
+            ApiResponse(
+                data=data,
+                status=raw.status,
+                attempts=call.count,
+                units=call.charged,
+                usage=usage,
+                report_type=request.report_type,
+            )
         )
-        captured = CAPTURE.get()
-        if captured is not None:
-            captured.append(response)
-        return response
+
+    def _from_cache(self, call: Call, raw: RawResponse) -> ApiResponse:
+        """A cached answer decoded and recorded: 0 units, ``saved`` what it cost then."""
+        request = call.request
+        data = self.dialect.decode(raw, request, call.url_redacted)
+        saved, usage = self.prices.actual(
+            request.report_type, data, sent=request.usage, keywords=request.keywords
+        )
+        call.log.append("cached")
+        self._record(call, "cached", usage, saved=saved)
+        return _captured(
+            ApiResponse(
+                data=data,
+                status=raw.status,
+                attempts=0,
+                units=0,
+                usage=usage,
+                report_type=request.report_type,
+                cached=True,
+            )
+        )
 
     # ------------------------------------------------------------------ the record
 
@@ -423,6 +485,7 @@ class Sender:
         error: str | None = None,
         *,
         overrun: int = 0,
+        saved: int = 0,
     ) -> None:
         self.ledger.record(
             LedgerEntry(
@@ -439,8 +502,17 @@ class Sender:
                 error=error,
                 attempt_log=tuple(call.log),
                 overrun=overrun,
+                saved=saved,
             )
         )
+
+
+def _captured(response: ApiResponse) -> ApiResponse:
+    """``response``, added to what ``SemrushClient.with_response`` collects, if open."""
+    captured = CAPTURE.get()
+    if captured is not None:
+        captured.append(response)
+    return response
 
 
 def _label(exc: SemrushError, raw: RawResponse | None) -> str:

@@ -92,7 +92,8 @@ class ApiResponse:
     """A decoded answer with its metadata: the raw escape hatch.
 
     ``data`` is the decoded JSON (or the parsed number for the balance check);
-    ``units`` what the request cost, ``attempts`` how many HTTP attempts it took.
+    ``units`` what the request cost, ``attempts`` how many HTTP attempts it took;
+    ``cached``: served by the response cache (0 units, no attempt).
     """
 
     data: Any
@@ -101,3 +102,4 @@ class ApiResponse:
     units: int
     usage: Usage
     report_type: str
+    cached: bool = False

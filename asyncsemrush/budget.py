@@ -56,6 +56,11 @@ __all__ = [
 OnExhausted = Literal["raise", "wait"]
 
 
+#: The limit of a pull's own cap when it has no ``max_units``: it only counts what its
+#: pages hold.
+UNCAPPED = 1 << 62
+
+
 @attrs.frozen
 class BudgetState:
     """A consistent reading of a budget's numbers."""

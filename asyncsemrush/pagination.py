@@ -28,7 +28,7 @@ import attrs
 from . import _leaf
 from ._send import Sender, Sent
 from ._wire import ApiRequest, ApiResponse
-from .budget import UnitBudget
+from .budget import UNCAPPED, UnitBudget
 from .errors import (
     BudgetExceededError,
     InvalidParameterError,
@@ -43,7 +43,6 @@ __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 
-_UNCAPPED = 1 << 62  # a pull without max_units: its cap only counts what its pages hold
 #: Rows back within which a repeated row is found (``Pi``, ``Ur``): the pull's memory
 #: of identities stays bounded (about 1.5 MB) however long the report.
 REPEAT_WINDOW = 20_000
@@ -327,7 +326,7 @@ class AsyncPaginator(Generic[T]):
             committed = 0  # units settled or reserved by this pull
             # the pull's own cap, reserved by every attempt (retries included)
             # (without max_units too: what it holds is what the pull's own pages hold)
-            cap = UnitBudget(_UNCAPPED if self.max_units is None else self.max_units)
+            cap = UnitBudget(UNCAPPED if self.max_units is None else self.max_units)
             offset = self.start_offset
             end = None if self.max_rows is None else offset + self.max_rows
             capped: int | None = None  # where max_units stopped the pull

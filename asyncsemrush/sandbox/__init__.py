@@ -190,6 +190,17 @@ class Sandbox:
         """The most requests that arrived within any ``window`` seconds."""
         return self.server.max_requests_in_window(window)
 
+    def collect_date(self, campaign_id: str | None = None) -> dt.date:
+        """Let a campaign collect its next day (the demo campaign by default), as the
+        service does once a day: reports that include the latest date change, earlier
+        dates stay as they were. Returns the new latest date."""
+        world = self.server.world
+        _, campaign = world.campaign(campaign_id if campaign_id is not None else self.campaign_id)
+        campaign.dates.append(campaign.dates[-1] + dt.timedelta(days=1))
+        self.server.invalidate()
+        self.server.rows.clear()
+        return campaign.dates[-1]
+
     def reset_log(self) -> None:
         """Forget recorded requests (totals of charged units are kept)."""
         self.server.requests.clear()

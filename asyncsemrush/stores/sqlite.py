@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS rate (name TEXT PRIMARY KEY, tat REAL);
 CREATE TABLE IF NOT EXISTS ledger (
     time TEXT, report_type TEXT, method TEXT, path TEXT, estimated INTEGER, actual INTEGER,
     lines INTEGER, attempts INTEGER, outcome TEXT, status INTEGER, error TEXT, attempt_log TEXT,
-    overrun INTEGER DEFAULT 0
+    overrun INTEGER DEFAULT 0, saved INTEGER DEFAULT 0
 );
 """
 
@@ -66,6 +66,7 @@ class _Db:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
         for table, column, kind in (("ledger", "overrun", "INTEGER DEFAULT 0"),
+                                    ("ledger", "saved", "INTEGER DEFAULT 0"),
                                     ("reservations", "clock", "TEXT")):  # fmt: skip
             columns = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
             if column not in columns:  # a file written by an earlier version
@@ -285,7 +286,7 @@ class SqliteLedger:
         row = (
             entry.time.isoformat(), entry.report_type, entry.method, entry.path, entry.estimated,
             entry.actual, entry.lines, entry.attempts, entry.outcome, entry.status, entry.error,
-            " ".join(entry.attempt_log), entry.overrun,
+            " ".join(entry.attempt_log), entry.overrun, entry.saved,
         )  # fmt: skip
         with self._pending_lock:
             if self._pending:  # keep the file's order: behind what is waiting
@@ -301,7 +302,7 @@ class SqliteLedger:
 
     @staticmethod
     def _insert(c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-        c.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        c.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def _start_retrier(self) -> None:
         if self._retrier is None or not self._retrier.is_alive():
@@ -336,14 +337,25 @@ class SqliteLedger:
         """Units spent by UTC day and report type."""
         rows = self.db.transact(
             lambda c: c.execute(
-                "SELECT substr(time, 1, 10), report_type, COUNT(*), SUM(attempts), SUM(actual), "
-                "SUM(CASE WHEN outcome = 'uncertain' THEN actual ELSE 0 END) "
+                "SELECT substr(time, 1, 10), report_type, "
+                "SUM(outcome != 'cached'), SUM(attempts), SUM(actual), "
+                "SUM(CASE WHEN outcome = 'uncertain' THEN actual ELSE 0 END), "
+                "SUM(outcome = 'cached'), SUM(COALESCE(saved, 0)) "
                 "FROM ledger GROUP BY 1, 2 ORDER BY 1, 2"
             ).fetchall()
         )
         return [
-            {"day": d, "report_type": t, "requests": n, "attempts": a, "units": u, "uncertain": x}
-            for d, t, n, a, u, x in rows
+            {
+                "day": d,
+                "report_type": t,
+                "requests": n,
+                "attempts": a,
+                "units": u,
+                "uncertain": x,
+                "cached": c,
+                "saved": v,
+            }
+            for d, t, n, a, u, x, c, v in rows
         ]
 
     def entries(self) -> int:
