@@ -29,6 +29,7 @@ from ..models import (
 from ..pagination import AsyncPaginator
 from ..params import DisplayFilter, Keyword, Kind, SerpFeature, UrlMask
 from ..pricing import Usage
+from ..sync._sync import SyncResult, SyncStore
 from ._base import MANAGEMENT, REPORTS, Resource, optional_int, query
 
 T = TypeVar("T")
@@ -307,6 +308,27 @@ class TrackingResource(Resource):
             return self._report(report_type, page, Usage(lines=limit))
 
         return self._paginate(request, row, report_type, **paging)
+
+    async def sync(
+        self,
+        store: SyncStore,
+        *,
+        url: Masks | None = None,
+        kind: Kind = "organic",
+        page_size: int = 1000,
+    ) -> SyncResult:
+        """Bring ``store`` (``asyncsemrush.sync.DuckDBStore`` or ``ParquetDataset``) up to
+        date with this campaign's positions: one ``campaign_dates`` check (100 units),
+        then, if dates are missing, one positions pull whose range covers them all (100
+        units per keyword, whatever the range). Each page is committed with the pull's
+        offset, so a sync that was killed resumes without gaps or duplicates."""
+        from ..sync import sync_positions
+
+        if not isinstance(store, SyncStore):
+            raise InvalidParameterError("store", store, "a SyncStore (DuckDBStore, ParquetDataset)")
+        k = params.kind(kind)
+        self.positions(url, kind=k, page_size=page_size)  # every input checked: nothing sent
+        return await sync_positions(self, store, url=url, kind=k, page_size=page_size)
 
     async def campaign_dates(self) -> CampaignDates:
         """The dates the campaign was collected on. 100 units."""
