@@ -147,7 +147,7 @@ def page_rows(target: SyncTarget, rows: Sequence[PositionRow], dates: set[dt.dat
                         position,
                         urls.get(domain),
                         list(kinds.get(domain, ())),
-                    )  # fmt: skip
+                    )
                 )
     return PageRows(keywords, positions)
 

@@ -109,7 +109,7 @@ def test_a_sync_killed_with_sigkill_resumes_to_the_same_table(
             served.base_url,
             served.campaign_id,
             str(killed),
-        ]  # fmt: skip
+        ]
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
