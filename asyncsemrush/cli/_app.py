@@ -149,6 +149,14 @@ def shared_options(f: F) -> F:
             default=None,
             help="Retries after a failed attempt (default 4; 0: none).",
         ),
+        click.option(
+            "--cache",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            metavar="FILE",
+            help="Answer Position Tracking reports already paid for from this SQLite "
+            "cache (0 units; README: Paying once).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -177,7 +185,7 @@ def settings_of(ctx: click.Context, local: dict[str, Any]) -> Settings:
         "api_key", "sandbox", "sandbox_edition", "base_url", "max_units", "rate_limit",
         "concurrency", "prefetch", "fmt", "output", "verbose", "quiet", "dry_run",
         "summary_json", "timeout", "retries", "yes", "confirm_above", "columns",
-        "profile", "config",
+        "profile", "config", "cache",
     ):  # fmt: skip
         if k not in local:
             continue
@@ -938,6 +946,167 @@ COMMAND_REPORT_TYPES = {
     "locations": "location_search",
     "balance": "balance",
 }
+
+
+@command(cli, "sync")
+@click.argument("campaign_id")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A DuckDB file to keep the tables in (needs the duckdb extra).",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A Parquet dataset directory instead (campaign=/kind=/date= partitions).",
+)
+@click.option("--url", "urls", multiple=True, help="A url mask (repeatable; up to 6).")
+@click.option(
+    "--kind", type=click.Choice(["organic", "adwords"]), default="organic", help="Report kind."
+)
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=1000, help="Rows a request.")
+def sync(
+    s: Settings,
+    campaign_id: str,
+    db: Path | None,
+    dataset: Path | None,
+    urls: tuple[str, ...],
+    kind: str,
+    page_size: int,
+) -> int:
+    """Keep a campaign's positions in DuckDB or Parquet: pull only the dates missing.
+
+    One date check (100 units), then one pull covering every missing date (100 units
+    per keyword, whatever the range); each page committed with the pull's offset, so a
+    killed sync resumes without gaps or duplicates.
+
+    \b
+    Examples:
+      asyncsemrush sync 6647718_272401 --db positions.duckdb
+      asyncsemrush sync 6647718_272401 --dataset warehouse/positions --yes"""
+    if (db is None) == (dataset is None):
+        click.echo("bad input: give one of --db FILE or --dataset DIR", err=True)
+        return EXIT_INPUT
+    needs = "duckdb" if db is not None else "pyarrow"
+    try:
+        __import__(needs)
+        __import__("pyarrow")
+    except ImportError:
+        extra = "duckdb" if db is not None else "parquet"
+        click.echo(f"error: --{'db' if db else 'dataset'} needs {needs}: pip install "
+                   f"'asyncsemrush[{extra}]'", err=True)  # fmt: skip
+        return EXIT_INPUT
+    if db is not None and not db.parent.exists():
+        click.echo(f"bad input: --db {db}: no directory {db.parent}", err=True)
+        return EXIT_INPUT
+    if s.dry_run:
+        click.echo("a sync costs 100 units (the date check), plus 100 units per keyword "
+                   "when dates are missing; `asyncsemrush plan` prices it", err=True)  # fmt: skip
+        return 0
+
+    async def work(x: Session) -> None:
+        from ..sync import DuckDBStore, ParquetDataset, sync_positions
+
+        store = DuckDBStore(db) if db is not None else ParquetDataset(dataset)  # type: ignore[arg-type]
+        try:
+            result = await sync_positions(
+                x.client.tracking(campaign_id), store, url=list(urls) or None,
+                kind=kind, page_size=page_size, before_pull=x.guard,
+            )  # fmt: skip
+        finally:
+            store.close()
+        x.rows = result.rows
+        if s.quiet:
+            return
+        if not result.stored:
+            say(f"up to date: {len(result.collected)} dates stored; {result.units:,} units "
+                f"({money(result.units)}) for the date check")  # fmt: skip
+            return
+        first, last = result.stored[0], result.stored[-1]
+        resumed = "" if result.resumed_from is None else f", resumed at row {result.resumed_from:,}"
+        say(f"stored {len(result.stored)} dates ({first}..{last}) of {result.rows:,} keywords"
+            f"{resumed}; {result.units:,} units ({money(result.units)})")  # fmt: skip
+
+    return run(s, work)
+
+
+@command(cli, "plan")
+@click.argument("campaign_id")
+@click.option("--url", "urls", multiple=True, help="A url mask (repeatable; up to 6).")
+@click.option(
+    "--kind", type=click.Choice(["organic", "adwords"]), default="organic", help="Report kind."
+)
+@click.option("--tag", "tags", multiple=True, help="Only keywords with this tag (repeatable).")
+@click.option("--filter", "filters", multiple=True, help="A display filter (repeatable).")
+@click.option(
+    "--ledger",
+    "ledger_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A SqliteLedger file: what the response cache would have saved on it.",
+)
+def plan(
+    s: Settings,
+    campaign_id: str,
+    urls: tuple[str, ...],
+    kind: str,
+    tags: tuple[str, ...],
+    filters: tuple[str, ...],
+    ledger_file: Path | None,
+) -> int:
+    """What a pull costs now, a month of syncs at each cadence, what filters save.
+
+    Spends one 1-row probe (100 units), two with --tag or --filter.
+
+    \b
+    Examples:
+      asyncsemrush plan 6647718_272401
+      asyncsemrush plan 6647718_272401 --tag brand --ledger spend.sqlite"""
+    if ledger_file is not None and not _is_ledger(ledger_file):
+        click.echo(f"error: {ledger_file} is not a ledger file", err=True)
+        return EXIT_INPUT
+    if s.dry_run:
+        click.echo(f"worst case: {200 if tags or filters else 100} units (1-row probes); "
+                   "nothing was sent", err=True)  # fmt: skip
+        return 0
+
+    async def work(x: Session) -> None:
+        from ..stores.sqlite import SqliteLedger
+        from ..sync import plan_sync
+
+        entries = None
+        if ledger_file is not None:
+            saved = SqliteLedger(ledger_file)
+            try:
+                entries = saved.read()
+            finally:
+                saved.close()
+        p = await plan_sync(
+            x.client.tracking(campaign_id), url=list(urls) or None, kind=kind,
+            tags=list(tags) or None, filters="|".join(filters) or None, ledger=entries,
+        )  # fmt: skip
+        rows: list[dict[str, Any]] = [
+            {"what": "one pull now", "syncs": "", "units": p.pull_units,
+             "dollars": money(p.pull_units)},
+        ] + [
+            {"what": f"{c.name} sync, 30 days", "syncs": c.syncs, "units": c.units,
+             "dollars": money(c.units)}
+            for c in p.cadences
+        ]  # fmt: skip
+        if p.filters_save is not None:
+            rows.append({"what": f"filters: {p.filtered:,} of {p.keywords:,} keywords",
+                         "syncs": "", "units": -p.filters_save,
+                         "dollars": money(p.filters_save)})  # fmt: skip
+        if p.cache_saved is not None:
+            rows.append({"what": "the cache would have saved (ledger)", "syncs": "",
+                         "units": -p.cache_saved, "dollars": money(p.cache_saved)})  # fmt: skip
+        x.show(rows, title=f"plan for {p.campaign}: {p.keywords:,} keywords")
+        if not s.quiet:
+            say(f"this plan spent {p.probe_units:,} units (1-row probes)")
+
+    return run(s, work)
 
 
 @command(cli, "ledger")

@@ -86,6 +86,7 @@ class Settings:
     confirm_above: int = 100_000
     timeout: float | None = None
     retries: int | None = None
+    cache: Path | None = None
     argv: list[str] = attrs.field(factory=list)
 
     sandbox_options: dict[str, Any] = attrs.field(factory=dict)
@@ -596,6 +597,7 @@ async def _main(
             max_concurrency=settings.concurrency,
             timeout=settings.timeout if settings.timeout is not None else 60.0,
             retry=retry,
+            cache=settings.cache,
         )
         await stack.enter_async_context(client)
         if settings.verbose == 1:  # -v: a line a request, with its cost (-vv: every attempt)

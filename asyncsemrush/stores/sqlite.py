@@ -358,6 +358,36 @@ class SqliteLedger:
             for d, t, n, a, u, x, c, v in rows
         ]
 
+    def read(self) -> list[LedgerEntry]:
+        """Every entry in the file, oldest first."""
+        import datetime as dt
+
+        rows = self.db.transact(
+            lambda c: c.execute(
+                "SELECT time, report_type, method, path, estimated, actual, lines, attempts, "
+                "outcome, status, error, attempt_log, overrun, saved FROM ledger ORDER BY rowid"
+            ).fetchall()
+        )
+        return [
+            LedgerEntry(
+                time=dt.datetime.fromisoformat(t),
+                report_type=rt,
+                method=m,
+                path=p,
+                estimated=int(e or 0),
+                actual=int(a or 0),
+                lines=lines,
+                attempts=int(n or 0),
+                outcome=o,
+                status=st,
+                error=err,
+                attempt_log=tuple((log_ or "").split()),
+                overrun=int(ov or 0),
+                saved=int(sv or 0),
+            )
+            for t, rt, m, p, e, a, lines, n, o, st, err, log_, ov, sv in rows
+        ]
+
     def entries(self) -> int:
         """How many entries the file holds."""
         return int(

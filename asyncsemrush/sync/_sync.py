@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
@@ -22,6 +22,7 @@ from ..errors import PaginationError
 
 if TYPE_CHECKING:
     from ..models import PositionRow
+    from ..pagination import AsyncPaginator
     from ..resources.tracking import TrackingResource
 
 #: The columns of a stored position (one keyword, domain and date).
@@ -159,8 +160,11 @@ async def sync_positions(
     url: str | Sequence[str] | None = None,
     kind: str = "organic",
     page_size: int = 1000,
+    before_pull: Callable[[AsyncPaginator[PositionRow]], Awaitable[None]] | None = None,
 ) -> SyncResult:
-    """Bring ``store`` up to date with the campaign's collected dates (see the module)."""
+    """Bring ``store`` up to date with the campaign's collected dates (see the module).
+    ``before_pull(pager)`` is awaited before the pull starts (the command line asks
+    there before a costly one)."""
     target = SyncTarget(tracking.campaign_id, kind, _url_text(url))
     ledger = tracking._client.ledger
     spent_before = ledger.spent
@@ -177,7 +181,10 @@ async def sync_positions(
     rows = 0
     for _attempt in range(3):  # a report that changed under a resumed pull starts again
         try:
-            rows += await _pull(tracking, store, target, progress, url, kind, page_size)
+            rows += await _pull(
+                tracking, store, target, progress, url, kind, page_size, before_pull
+            )
+            before_pull = None  # asked once
             break
         except _Changed:
             progress = Progress(uuid.uuid4().hex[:12], progress.dates)
@@ -208,6 +215,7 @@ async def _pull(
     url: str | Sequence[str] | None,
     kind: str,
     page_size: int,
+    before_pull: Callable[[AsyncPaginator[PositionRow]], Awaitable[None]] | None,
 ) -> int:
     wanted = set(progress.dates)
     pager = tracking.positions(
@@ -218,6 +226,8 @@ async def _pull(
         page_size=page_size,
         start_offset=progress.next_offset,
     )
+    if before_pull is not None:
+        await before_pull(pager)
     rows = 0
     async with pager:
         async for page in pager.pages():

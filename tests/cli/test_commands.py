@@ -674,3 +674,41 @@ def test_every_layouts_parquet_columns_are_typed(
 def test_dry_run_is_refused_where_it_means_nothing() -> None:
     code, _, err = invoke("--dry-run", "sandbox", "--port", "0")
     assert code == 2 and "--dry-run" in err
+
+
+def test_sync_and_plan_commands(tmp_path: Path, sandboxes: list[Any]) -> None:
+    """Issue 17: `sync --db` stores the campaign and says so; run again it is up to date
+    for the date check alone (each --sandbox run starts the same sandbox); `plan` prints
+    the cadences; bad input is refused before a sandbox starts."""
+    pytest.importorskip("duckdb")
+    db = tmp_path / "p.duckdb"
+    code, out, err = invoke("--sandbox", "sync", CAMPAIGN, "--db", str(db), "--yes")
+    assert code == 0 and "stored 30 dates" in err and "2,000 keywords" in err
+    code, out, err = invoke("--sandbox", "sync", CAMPAIGN, "--db", str(db))
+    assert code == 0 and "up to date" in err and "100 units" in err
+    assert [r.report_type for r in sandboxes[-1].requests] == ["tracking_campaign_dates"]
+    code, out, err = invoke("--sandbox", "plan", CAMPAIGN, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["what"] for r in rows][:2] == ["one pull now", "daily sync, 30 days"]
+    assert rows[1]["units"] == str(30 * (100 + 2000 * 100))
+    made = len(sandboxes)
+    assert invoke("--sandbox", "sync", CAMPAIGN)[0] == 2  # neither --db nor --dataset
+    assert invoke("--sandbox", "sync", CAMPAIGN, "--db", str(tmp_path / "no" / "x.db"))[0] == 2
+    assert len(sandboxes) == made  # refused before any sandbox started
+
+
+def test_cache_option_pays_once(tmp_path: Path, sandboxes: list[Any]) -> None:
+    """`--cache FILE`: the same pull run twice; the second costs the date check alone."""
+    cache, summary = tmp_path / "c.sqlite", tmp_path / "s.json"
+    outs, units = [], []
+    for _ in range(2):
+        code, out, _ = invoke(
+            "--sandbox", "--cache", str(cache), "--summary-json", str(summary),
+            "positions", CAMPAIGN, "--max-rows", "300", "--page-size", "100", "--yes",
+        )  # fmt: skip
+        assert code == 0
+        outs.append(out)
+        units.append(json.loads(summary.read_text())["units"])
+    assert outs[0] == outs[1] and units == [100 + 300 * 100, 100]
+    kinds = [r.report_type for r in sandboxes[-1].requests]
+    assert kinds == ["tracking_campaign_dates"]
