@@ -12,7 +12,7 @@ from asyncsemrush.sandbox import Sandbox
 
 pytest.importorskip("duckdb")
 
-from asyncsemrush.sync import CADENCES, DuckDBStore, plan_sync  # noqa: E402
+from asyncsemrush.sync import CADENCES, DuckDBStore, plan_sync
 
 KEYWORDS = 150
 SYNC_DAYS = {"daily": set(range(1, 31)), "weekly": {7, 14, 21, 28}, "monthly": {30}}
