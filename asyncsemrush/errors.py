@@ -57,6 +57,7 @@ __all__ = [
     "ResponseTooLargeError",
     "SemrushError",
     "ServiceUnavailableError",
+    "SyncStoreError",
     "TooManyRequestsError",
     "TotalLimitExceededError",
     "TransportError",
@@ -133,6 +134,12 @@ class BudgetStoreError(SemrushError):
 
 class ExportError(SemrushError):
     """Rows could not be written to a file format (a value the format cannot hold)."""
+
+
+class SyncStoreError(SemrushError):
+    """A sync store could not be opened or written (a DuckDB file another process holds,
+    a dataset directory that cannot be written). What was committed stays: a sync run
+    again resumes from it."""
 
 
 class ClientClosedError(SemrushError, RuntimeError):

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..errors import SyncStoreError
 from ._sync import KEYWORD_COLUMNS, POSITION_COLUMNS, PageRows, Progress, SyncTarget
 
 _SCHEMA = """
@@ -44,8 +45,11 @@ class DuckDBStore:
 
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._conn: Any = duckdb.connect(str(self.path))
-        self._conn.execute(_SCHEMA)
+        try:
+            self._conn: Any = duckdb.connect(str(self.path))
+            self._conn.execute(_SCHEMA)
+        except duckdb.Error as exc:  # held by another process, not a DuckDB file, ...
+            raise SyncStoreError(f"DuckDB file {self.path}: {exc}") from None
 
     def __repr__(self) -> str:
         return f"DuckDBStore({str(self.path)!r})"

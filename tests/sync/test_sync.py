@@ -188,3 +188,23 @@ async def test_bad_input_is_refused_before_anything_is_sent(tmp_path: Path) -> N
             await tracking.sync(DuckDBStore(tmp_path / "p.duckdb"), page_size=0)
         assert sb.requests == []
     assert dt  # (dates come from the sandbox)
+
+
+def test_a_duckdb_file_held_by_another_process_is_a_typed_error(tmp_path: Path) -> None:
+    from asyncsemrush.errors import SyncStoreError
+
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True);"
+         " time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(SyncStoreError, match="held.duckdb"):
+            DuckDBStore(path)
+    finally:
+        holder.kill()
+        holder.communicate(timeout=10)
+    DuckDBStore(path).close()  # free again: it opens
