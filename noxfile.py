@@ -12,7 +12,9 @@ PYTHON = None  # the interpreter nox itself runs on
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The test suite over real loopback HTTP, warnings about unclosed resources fatal."""
-    session.install("-c", "constraints-test.txt", "-e", ".[test,cli,parquet,frames,redis,duckdb]")
+    session.install(
+        "-c", "constraints-test.txt", "-e", ".[test,cli,parquet,frames,redis,duckdb,mcp]"
+    )
     session.run("pytest", "-W", "error::ResourceWarning", *session.posargs)
 
 

@@ -401,7 +401,8 @@ class SemrushClient:
         ``projects, [response] = await sr.with_response(sr.projects.list())`` gives the
         typed result and each :class:`ApiResponse` (decoded JSON, status, attempts, units)
         of the requests it made, in order: resource calls, ``request()``, ``balance()`` and
-        every page of a pull (none when served from a cache).
+        every page of a pull (an answer served by the response cache too: ``cached=True``,
+        0 units).
         """
         captured: list[ApiResponse] = []
         token = CAPTURE.set(captured)

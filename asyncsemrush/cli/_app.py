@@ -1109,6 +1109,87 @@ def plan(
     return run(s, work)
 
 
+@command(cli, "mcp")
+@click.option(
+    "--max-units-per-call",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Refuse a tool call whose worst case is above this (default: the budget alone).",
+)
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Serve the write tools (create, delete, add keywords, launch).",
+)
+@click.option(
+    "--budget-store",
+    default=None,
+    metavar="sqlite:PATH|redis://…",
+    help="Share --max-units with other agent processes through this store.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Where tools write output= files.",
+)
+@click.option(
+    "--http",
+    "http_port",
+    type=int,
+    default=None,
+    metavar="PORT",
+    help="Serve streamable HTTP on 127.0.0.1:PORT instead of stdio.",
+)
+def mcp(
+    s: Settings,
+    max_units_per_call: int | None,
+    allow_writes: bool,
+    budget_store: str | None,
+    output_dir: Path,
+    http_port: int | None,
+) -> int:
+    """Serve the library to AI agents over MCP (stdio): every tool priced before it runs.
+
+    --max-units is required (the server's whole budget) unless --sandbox.
+
+    \b
+    Examples:
+      asyncsemrush mcp --max-units 200000 --max-units-per-call 20000
+      asyncsemrush --sandbox mcp --allow-writes"""
+    try:
+        from ..mcp_server import AgentPolicy, AgentTools, build_server
+    except ImportError:
+        click.echo("error: `mcp` needs the MCP SDK: pip install 'asyncsemrush[mcp]'", err=True)
+        return EXIT_INPUT
+    if s.max_units is None and not s.sandbox:
+        click.echo("bad input: --max-units is required (what the agents may spend in all), "
+                   "unless --sandbox", err=True)  # fmt: skip
+        return EXIT_INPUT
+    if budget_store is not None and not budget_store.startswith(
+        ("sqlite:", "redis://", "rediss://")
+    ):
+        click.echo("bad input: --budget-store takes sqlite:PATH or redis://HOST…", err=True)
+        return EXIT_INPUT
+    if not output_dir.is_dir():
+        click.echo(f"bad input: --output-dir {output_dir}: no such directory", err=True)
+        return EXIT_INPUT
+    s = attrs.evolve(s, budget_store=budget_store, quiet=True)
+    policy = AgentPolicy(
+        max_units_per_call=max_units_per_call, confirm_above=s.confirm_above,
+        allow_writes=allow_writes, output_dir=output_dir.resolve(),
+    )  # fmt: skip
+
+    async def work(x: Session) -> None:
+        server = build_server(AgentTools(x.client, policy))
+        if http_port is None:
+            await server.run_stdio_async()
+        else:
+            await server.run_streamable_http_async(host="127.0.0.1", port=http_port)
+
+    return run(s, work)
+
+
 @command(cli, "ledger")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def ledger(s: Settings, file: Path) -> int:

@@ -87,6 +87,8 @@ class Settings:
     timeout: float | None = None
     retries: int | None = None
     cache: Path | None = None
+    #: a shared budget (``sqlite:PATH`` or ``redis://…``) that ``max_units`` creates
+    budget_store: str | None = None
     argv: list[str] = attrs.field(factory=list)
 
     sandbox_options: dict[str, Any] = attrs.field(factory=dict)
@@ -568,6 +570,28 @@ def _run(
     return EXIT_OK
 
 
+def _budget(settings: Settings) -> UnitBudget | None:
+    """``--max-units`` as the client's budget: in memory, or in the shared store
+    ``--budget-store`` names (created with that limit the first time, shared after)."""
+    if settings.max_units is None:
+        return None
+    where = settings.budget_store
+    if where is None:
+        return UnitBudget(settings.max_units)
+    if where.startswith("sqlite:"):
+        from ..stores.sqlite import SqliteBudgetStore
+
+        return UnitBudget(
+            store=SqliteBudgetStore(where[len("sqlite:") :], "cli", limit=settings.max_units)
+        )
+    import redis.asyncio
+
+    from ..stores.redis import RedisBudgetStore
+
+    client = redis.asyncio.from_url(where)
+    return UnitBudget(store=RedisBudgetStore(client, "cli", limit=settings.max_units))
+
+
 async def _main(
     settings: Settings, work: Callable[[Session], Awaitable[None]], held: list[Session]
 ) -> None:
@@ -587,7 +611,7 @@ async def _main(
                 options["edition"] = settings.sandbox_edition
             sandbox = await stack.enter_async_context(Sandbox(**options))
             key, base_url = sandbox.api_key, sandbox.base_url
-        budget = UnitBudget(settings.max_units) if settings.max_units is not None else None
+        budget = _budget(settings)
         retry = None if settings.retries is None else RetryPolicy(max_attempts=settings.retries + 1)
         client = SemrushClient(
             key,

@@ -202,7 +202,7 @@ def test_a_duckdb_file_held_by_another_process_is_a_typed_error(tmp_path: Path) 
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        with pytest.raises(SyncStoreError, match="held.duckdb"):
+        with pytest.raises(SyncStoreError, match=r"held\.duckdb"):
             DuckDBStore(path)
     finally:
         holder.kill()
