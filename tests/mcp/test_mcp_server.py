@@ -19,8 +19,8 @@ from asyncsemrush.sandbox import Sandbox
 
 pytest.importorskip("mcp")
 
-from mcp import ClientSession  # noqa: E402
-from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
 
 PAID_READS = {
     "projects_list", "campaigns", "campaign_dates", "positions", "competitors",
@@ -151,7 +151,7 @@ async def test_write_tools_only_with_allow_writes(served: Sandbox, tmp_path: Pat
         assert error and "project_create" in data["message"]
     assert "project_create" not in {r.report_type for r in served.requests}
     async with agent(served, tmp_path, "--max-units", "100000", "--allow-writes") as a:
-        assert WRITES <= {t.name for t in (await a.session.list_tools()).tools}
+        assert {t.name for t in (await a.session.list_tools()).tools} >= WRITES
         error, data = await a.call("project_create", name="agent made", url="agent.example")
         assert not error, data
         assert data["result"]["project_name"] == "agent made"
