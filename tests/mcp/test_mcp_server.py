@@ -57,7 +57,7 @@ async def agent(
         env={**os.environ, "SEMRUSH_API_KEY": sb.api_key},
         cwd=str(tmp_path),
     )
-    with open(tmp_path / f"{name}.stderr", "w") as errlog:
+    with open(tmp_path / f"{name}.stderr", "w") as errlog:  # noqa: ASYNC230
         async with (
             stdio_client(params, errlog=errlog) as (read, write),
             ClientSession(read, write, elicitation_callback=elicit) as session,
