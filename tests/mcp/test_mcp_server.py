@@ -225,3 +225,35 @@ def test_bad_setups_are_refused_before_serving(served: Sandbox, tmp_path: Path) 
     bad_store = run("--max-units", "10", "--budget-store", "postgres://x")
     assert bad_store.returncode == 2 and "--budget-store" in bad_store.stderr
     assert json.dumps(served.api_key) not in missing.stderr + bad_store.stderr
+
+
+async def test_the_readmes_configuration_snippet_starts_the_server(
+    served: Sandbox, tmp_path: Path
+) -> None:
+    """Tried as a new user would: the README's client configuration, as written, starts
+    a server the SDK's client talks to (pointed at the sandbox with --base-url)."""
+    import re
+    import shutil
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()  # noqa: ASYNC240
+    at = readme.index("## For AI agents (MCP)")
+    block = re.search(r"```json\n(.*?)```", readme[at:], re.S)
+    assert block is not None
+    config = json.loads(block.group(1))["mcpServers"]["semrush"]
+    command = shutil.which(config["command"])
+    prefix = [command] if command else [sys.executable, "-m", "asyncsemrush"]
+    params = StdioServerParameters(
+        command=prefix[0],
+        args=[*prefix[1:], *config["args"], "--base-url", served.base_url],
+        env={**os.environ, **config["env"], "SEMRUSH_API_KEY": served.api_key},
+        cwd=str(tmp_path),
+    )
+    async with (
+        stdio_client(params) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        result = await session.call_tool("spend", {})
+        assert not result.is_error and result.structured_content is not None
+        assert result.structured_content["left"] == 200_000
+        assert result.structured_content["max_units_per_call"] == 20_000
