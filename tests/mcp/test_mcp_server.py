@@ -209,6 +209,8 @@ async def test_two_agent_processes_share_one_sqlite_budget(served: Sandbox, tmp_
         assert spend["left"] == 5_000 and spend["spent"] == 10_000  # its own, of the shared
     assert served.units_charged - before == 20_000
     no_key_in(served, one.log, two.log)
+    for name in ("one", "two"):  # what the servers logged
+        assert served.api_key not in (tmp_path / f"{name}.stderr").read_text()
 
 
 def test_bad_setups_are_refused_before_serving(served: Sandbox, tmp_path: Path) -> None:
@@ -257,3 +259,15 @@ async def test_the_readmes_configuration_snippet_starts_the_server(
         assert not result.is_error and result.structured_content is not None
         assert result.structured_content["left"] == 200_000
         assert result.structured_content["max_units_per_call"] == 20_000
+
+
+async def test_cached_answers_cost_nothing_and_say_so(served: Sandbox, tmp_path: Path) -> None:
+    cache = tmp_path / "reports.sqlite"
+    async with agent(served, tmp_path, "--max-units", "100000", "--cache", str(cache)) as a:
+        error, first = await a.call("positions", campaign_id=served.campaign_id, max_rows=50)
+        assert not error and first["cached_answers"] == 0
+        assert first["units"] == 5_000  # (a capped pull makes no date check: README)
+        error, second = await a.call("positions", campaign_id=served.campaign_id, max_rows=50)
+        assert not error and second["rows"] == first["rows"]
+        assert second["units"] == 0 and second["cached_answers"] == 1
+    no_key_in(served, a.log, tmp_path / "a.stderr")
