@@ -270,4 +270,5 @@ async def test_cached_answers_cost_nothing_and_say_so(served: Sandbox, tmp_path:
         error, second = await a.call("positions", campaign_id=served.campaign_id, max_rows=50)
         assert not error and second["rows"] == first["rows"]
         assert second["units"] == 0 and second["cached_answers"] == 1
-    no_key_in(served, a.log, tmp_path / "a.stderr")
+    no_key_in(served, a.log)
+    assert served.api_key not in (tmp_path / "a.stderr").read_text()
