@@ -16,7 +16,7 @@ import functools
 import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 import orjson
@@ -270,62 +270,49 @@ def _result(data: Result, *, error: bool = False) -> CallToolResult:
     )
 
 
-async def _answer(work: Awaitable[Result]) -> CallToolResult:
-    """A tool's answer, or its failure as a structured tool error (never a traceback)."""
-    try:
-        return _result(await work)
-    except (Refused, SemrushError) as exc:
-        return _result(error_result(exc), error=True)
-
-
 def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
     """The MCP server of ``tools`` (its client must stay open while it serves)."""
     server = MCPServer(name, instructions=INSTRUCTIONS)
     sr, price = tools.client, tools.price
     writes = tools.policy.allow_writes
 
-    def add(fn: Callable[..., Awaitable[CallToolResult]], description: str) -> None:
+    def add(fn: Callable[..., Awaitable[Result]], description: str) -> None:
+        """Serve ``fn``: its answer as a tool result, its failure as a structured tool
+        error (never a traceback)."""
+
         @functools.wraps(fn)
         async def tool(*args: Any, **kwargs: Any) -> CallToolResult:
-            try:  # bad input raised before _answer is a structured error too
-                return await fn(*args, **kwargs)
+            try:
+                return _result(await fn(*args, **kwargs))
             except (Refused, SemrushError) as exc:
                 return _result(error_result(exc), error=True)
 
+        tool.__annotations__ = {**fn.__annotations__, "return": "CallToolResult"}
         server.add_tool(tool, name=fn.__name__, description=description)
 
     # ----------------------------------------------------------- free
     async def estimate(
         report_type: str, lines: int = 0, keywords: int = 0, snapshots: int = 0
-    ) -> CallToolResult:
-        async def run() -> Result:
-            units = price(report_type, Usage(lines=lines, keywords=keywords, snapshots=snapshots))
-            return {"report_type": report_type, "worst_case": units, "dollars": str(dollars(units))}
+    ) -> Result:
+        units = price(report_type, Usage(lines=lines, keywords=keywords, snapshots=snapshots))
+        return {"report_type": report_type, "worst_case": units, "dollars": str(dollars(units))}
 
-        return await _answer(run())
+    async def balance() -> Result:
+        return {"balance": await sr.balance(), "units": 0}
 
-    async def balance() -> CallToolResult:
-        async def run() -> Result:
-            return {"balance": await sr.balance(), "units": 0}
-
-        return await _answer(run())
-
-    async def spend() -> CallToolResult:
-        async def run() -> Result:
-            t = sr.ledger.totals
-            return {
-                "spent": t.spent,
-                "dollars": str(t.dollars),
-                "requests": t.requests,
-                "uncertain": t.uncertain,
-                "cached_answers": t.cached,
-                "saved": t.saved,
-                "left": tools._left(),
-                "max_units_per_call": tools.policy.max_units_per_call,
-                "confirm_above": tools.policy.confirm_above,
-            }
-
-        return await _answer(run())
+    async def spend() -> Result:
+        t = sr.ledger.totals
+        return {
+            "spent": t.spent,
+            "dollars": str(t.dollars),
+            "requests": t.requests,
+            "uncertain": t.uncertain,
+            "cached_answers": t.cached,
+            "saved": t.saved,
+            "left": tools._left(),
+            "max_units_per_call": tools.policy.max_units_per_call,
+            "confirm_above": tools.policy.confirm_above,
+        }
 
     add(
         estimate,
@@ -336,21 +323,21 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
     add(spend, "Units this server spent so far, what is left of its budget, its caps (free).")
 
     # ----------------------------------------------------------- one request each
-    def one(
+    async def one(
         report_type: str, call: Callable[[], Awaitable[Any]], ctx: Context, usage: Usage = _NO_USAGE
-    ) -> Awaitable[CallToolResult]:
+    ) -> Result:
         async def run() -> Result:
             return {"result": _plain(await call())}
 
-        return _answer(tools.priced(price(report_type, usage), _confirmer(ctx), run))
+        return await tools.priced(price(report_type, usage), _confirmer(ctx), run)
 
-    async def projects_list(ctx: Context) -> CallToolResult:
+    async def projects_list(ctx: Context) -> Result:
         return await one("project_list", sr.projects.list, ctx)
 
-    async def campaigns(project_id: str, ctx: Context) -> CallToolResult:
+    async def campaigns(project_id: str, ctx: Context) -> Result:
         return await one("tracking_campaigns_list", sr.tracking(project_id).campaigns, ctx)
 
-    async def campaign_dates(campaign_id: str, ctx: Context) -> CallToolResult:
+    async def campaign_dates(campaign_id: str, ctx: Context) -> Result:
         return await one("tracking_campaign_dates", sr.tracking(campaign_id).campaign_dates, ctx)
 
     async def visibility(
@@ -359,70 +346,54 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         kind: str = "organic",
         date_begin: str | None = None,
         date_end: str | None = None,
-    ) -> CallToolResult:
+    ) -> Result:
         k = _safe_kind(kind)
+        tracking = sr.tracking(campaign_id)
         return await one(
             f"tracking_visibility_{k}",
-            lambda: sr.tracking(campaign_id).visibility(
-                kind=k, date_begin=date_begin, date_end=date_end
-            ),
+            lambda: tracking.visibility(kind=k, date_begin=date_begin, date_end=date_end),
             ctx,
         )
 
     async def overview(
         campaign_id: str, ctx: Context, url: str | None = None, kind: str = "organic"
-    ) -> CallToolResult:
+    ) -> Result:
         k = _safe_kind(kind)
-        return await one(
-            f"tracking_overview_{k}", lambda: sr.tracking(campaign_id).overview(url, kind=k), ctx
-        )
+        tracking = sr.tracking(campaign_id)
+        return await one(f"tracking_overview_{k}", lambda: tracking.overview(url, kind=k), ctx)
 
-    async def audit_info(project_id: str, ctx: Context) -> CallToolResult:
+    async def audit_info(project_id: str, ctx: Context) -> Result:
         return await one("siteaudit_campaign_info", sr.site_audit(project_id).info, ctx)
 
-    async def audit_snapshots(project_id: str, ctx: Context) -> CallToolResult:
+    async def audit_snapshots(project_id: str, ctx: Context) -> Result:
         return await one("siteaudit_snapshot_list", sr.site_audit(project_id).snapshots, ctx)
 
     async def locations(
         ctx: Context, name: str | None = None, country_code: str | None = None
-    ) -> CallToolResult:
-        return await one(
-            "location_search", lambda: sr.geo.locations(name, country_code=country_code), ctx
-        )
+    ) -> Result:
+        search = sr.geo.locations
+        return await one("location_search", lambda: search(name, country_code=country_code), ctx)
 
-    add(projects_list, f"Your projects. {price('project_list')} units.")
-    add(
-        campaigns,
-        f"A project's Position Tracking campaigns. {price('tracking_campaigns_list')} units.",
+    single: tuple[tuple[Callable[..., Awaitable[Result]], str], ...] = (
+        (projects_list, "Your projects."),
+        (campaigns, "A project's Position Tracking campaigns."),
+        (campaign_dates, "The dates a campaign was collected on."),
+        (visibility, "A campaign's visibility per date."),
+        (overview, "A domain's rankings overview in a campaign."),
+        (audit_info, "A project's Site Audit state."),
+        (audit_snapshots, "A project's Site Audit snapshots."),
+        (locations, "Search locations by name or country code (a campaign's location)."),
     )
-    add(
-        campaign_dates,
-        f"The dates a campaign was collected on. {price('tracking_campaign_dates')} units.",
-    )
-    add(
-        visibility,
-        f"A campaign's visibility per date. {price('tracking_visibility_organic')} units.",
-    )
-    add(
-        overview,
-        f"A domain's rankings overview in a campaign. {price('tracking_overview_organic')} units.",
-    )
-    add(audit_info, f"A project's Site Audit state. {price('siteaudit_campaign_info')} units.")
-    add(
-        audit_snapshots,
-        f"A project's Site Audit snapshots. {price('siteaudit_snapshot_list')} units.",
-    )
-    add(
-        locations,
-        f"Search locations by name or country code (a campaign's location). "
-        f"{price('location_search')} units.",
-    )
+    for fn, text in single:
+        add(fn, f"{text} {price(REQUEST_REPORTS[fn.__name__])} units.")
 
     # ----------------------------------------------------------- paginated
-    def rows_of(max_rows: int) -> int:
-        if not isinstance(max_rows, int) or max_rows < 1:
+    def paging(max_rows: int, start_offset: int, page_size: int = 1000) -> Paging:
+        """The pull's size: ``max_rows`` rows from ``start_offset``, as few pages as can be."""
+        if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1:
             raise InvalidParameterError("max_rows", max_rows, "a whole number >= 1")
-        return max_rows
+        size = min(max_rows, page_size)
+        return Paging(page_size=size, max_rows=max_rows, start_offset=start_offset)
 
     async def positions(
         campaign_id: str,
@@ -435,22 +406,12 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         max_rows: int = DEFAULT_ROWS,
         start_offset: int = 0,
         output: str | None = None,
-    ) -> CallToolResult:
-        async def run() -> Result:
-            n = rows_of(max_rows)
-            pager = sr.tracking(campaign_id).positions(
-                url or None,
-                kind=_safe_kind(kind),
-                date_begin=date_begin,
-                date_end=date_end,
-                tags=tags or None,
-                page_size=min(n, 1000),
-                max_rows=n,
-                start_offset=start_offset,
-            )
-            return await tools.page(pager, _confirmer(ctx), output)
-
-        return await _answer(run())
+    ) -> Result:
+        pager = sr.tracking(campaign_id).positions(
+            url or None, kind=_safe_kind(kind), date_begin=date_begin, date_end=date_end,
+            tags=tags or None, **paging(max_rows, start_offset),
+        )  # fmt: skip
+        return await tools.page(pager, _confirmer(ctx), output)
 
     async def competitors(
         campaign_id: str,
@@ -461,20 +422,12 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         max_rows: int = DEFAULT_ROWS,
         start_offset: int = 0,
         output: str | None = None,
-    ) -> CallToolResult:
-        async def run() -> Result:
-            n = rows_of(max_rows)
-            pager = sr.tracking(campaign_id).competitors(
-                kind=_safe_kind(kind),
-                date_begin=date_begin,
-                date_end=date_end,
-                page_size=min(n, 1000),
-                max_rows=n,
-                start_offset=start_offset,
-            )
-            return await tools.page(pager, _confirmer(ctx), output)
-
-        return await _answer(run())
+    ) -> Result:
+        pager = sr.tracking(campaign_id).competitors(
+            kind=_safe_kind(kind), date_begin=date_begin, date_end=date_end,
+            **paging(max_rows, start_offset),
+        )  # fmt: skip
+        return await tools.page(pager, _confirmer(ctx), output)
 
     async def landing_pages(
         campaign_id: str,
@@ -484,19 +437,11 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         max_rows: int = DEFAULT_ROWS,
         start_offset: int = 0,
         output: str | None = None,
-    ) -> CallToolResult:
-        async def run() -> Result:
-            n = rows_of(max_rows)
-            pager = sr.tracking(campaign_id).landing_pages(
-                url,
-                kind=_safe_kind(kind),
-                page_size=min(n, 1000),
-                max_rows=n,
-                start_offset=start_offset,
-            )
-            return await tools.page(pager, _confirmer(ctx), output)
-
-        return await _answer(run())
+    ) -> Result:
+        pager = sr.tracking(campaign_id).landing_pages(
+            url, kind=_safe_kind(kind), **paging(max_rows, start_offset)
+        )
+        return await tools.page(pager, _confirmer(ctx), output)
 
     async def audit_issues(
         project_id: str,
@@ -506,76 +451,83 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         max_rows: int = DEFAULT_ROWS,
         start_offset: int = 0,
         output: str | None = None,
-    ) -> CallToolResult:
-        async def run() -> Result:
-            n = rows_of(max_rows)
-            pager = sr.site_audit(project_id).issue(
-                snapshot_id,
-                issue_id,
-                page_size=min(n, 100),
-                max_rows=n,
-                start_offset=start_offset,
-            )
-            return await tools.page(pager, _confirmer(ctx), output)
-
-        return await _answer(run())
+    ) -> Result:
+        pager = sr.site_audit(project_id).issue(
+            snapshot_id, issue_id, **paging(max_rows, start_offset, page_size=100)
+        )
+        return await tools.page(pager, _confirmer(ctx), output)
 
     per = tools.client.prices
     paged = (
         "max_rows rows (default 20, at most 200 inline; output='name.csv|.jsonl|"
         ".parquet' writes more to a file); start_offset resumes at next_offset."
     )
-    add(
-        positions,
-        f"Keyword positions of up to 6 url masks per date. "
-        f"{per['tracking_position_organic'].per_line} units per row: {paged}",
-    )
-    add(
-        competitors,
-        f"A campaign's competitors discovery. "
-        f"{per['tracking_competitors_organic'].per_line} units per row: {paged}",
-    )
-    add(
-        landing_pages,
-        f"A domain's landing pages in a campaign (url: a domain name, example.com). "
-        f"{per['tracking_landing_pages_organic'].per_line} units per row: {paged}",
-    )
+    pulls: tuple[tuple[Callable[..., Awaitable[Result]], str, str], ...] = (
+        (positions, "Keyword positions of up to 6 url masks per date.",
+         "tracking_position_organic"),
+        (competitors, "A campaign's competitors discovery.", "tracking_competitors_organic"),
+        (landing_pages, "A domain's landing pages in a campaign (url: a domain name, "
+         "example.com).", "tracking_landing_pages_organic"),
+    )  # fmt: skip
+    for pull, text, report in pulls:
+        add(pull, f"{text} {per[report].per_line} units per row: {paged}")
     add(
         audit_issues,
         f"Pages affected by one Site Audit issue of a snapshot. "
-        f"{per['siteaudit_snapshot_issue'].per_request} units per page of up to 100 rows: {paged}",
+        f"{per['siteaudit_snapshot_issue'].per_request} units per page of up to 100 rows: "
+        f"{paged}",
     )
 
     if not writes:
         return server
 
     # ----------------------------------------------------------- writes (--allow-writes)
-    async def project_create(name: str, url: str, ctx: Context) -> CallToolResult:
+    async def project_create(name: str, url: str, ctx: Context) -> Result:
         return await one("project_create", lambda: sr.projects.create(name, url), ctx)
 
-    async def project_delete(project_id: str, ctx: Context) -> CallToolResult:
+    async def project_delete(project_id: str, ctx: Context) -> Result:
         return await one("project_delete", lambda: sr.projects.delete(project_id), ctx)
 
-    async def keywords_add(campaign_id: str, keywords: list[str], ctx: Context) -> CallToolResult:
+    async def keywords_add(campaign_id: str, keywords: list[str], ctx: Context) -> Result:
+        tracking = sr.tracking(campaign_id)
+        usage = Usage(keywords=len(keywords))
         return await one(
-            "project_add_keywords",
-            lambda: sr.tracking(campaign_id).add_keywords(keywords),
-            ctx,
-            Usage(keywords=len(keywords)),
+            "project_add_keywords", lambda: tracking.add_keywords(keywords), ctx, usage
         )
 
-    async def audit_launch(project_id: str, ctx: Context) -> CallToolResult:
+    async def audit_launch(project_id: str, ctx: Context) -> Result:
         return await one("siteaudit_launch", sr.site_audit(project_id).launch, ctx)
 
     add(project_create, f"Create a project. {price('project_create')} units.")
     add(project_delete, f"Delete a project, for good. {price('project_delete')} units.")
     add(
         keywords_add,
-        f"Track keywords in a campaign. "
-        f"{per['project_add_keywords'].per_keyword} units per keyword added.",
+        f"Track keywords in a campaign. {per['project_add_keywords'].per_keyword} units per "
+        "keyword added.",
     )
     add(audit_launch, f"Start a Site Audit crawl. {price('siteaudit_launch')} units.")
     return server
+
+
+#: The report type each one-request tool sends (its description states that price).
+REQUEST_REPORTS = {
+    "projects_list": "project_list",
+    "campaigns": "tracking_campaigns_list",
+    "campaign_dates": "tracking_campaign_dates",
+    "visibility": "tracking_visibility_organic",
+    "overview": "tracking_overview_organic",
+    "audit_info": "siteaudit_campaign_info",
+    "audit_snapshots": "siteaudit_snapshot_list",
+    "locations": "location_search",
+}
+
+
+class Paging(TypedDict):
+    """A paginated tool's pull size."""
+
+    page_size: int
+    max_rows: int
+    start_offset: int
 
 
 def _safe_kind(kind: str) -> Kind:

@@ -11,6 +11,7 @@ import pytest
 from asyncsemrush import RetryPolicy, SemrushClient, UnitBudget, _convert
 from asyncsemrush.sandbox import Sandbox
 
+from ._redis import RedisServer
 from ._server import ScriptedServer
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -88,3 +89,15 @@ def served() -> Iterator[Sandbox]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A redis-server of the test's own, killed (if alive) at the end."""
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            server.kill()

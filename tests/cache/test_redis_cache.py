@@ -4,7 +4,6 @@ empty is a cold cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -14,20 +13,9 @@ from asyncsemrush import SemrushClient
 from asyncsemrush.cache import RedisCacheStore, ResponseCache
 from asyncsemrush.sandbox import Sandbox
 
-from ..reliability.test_store_faults import RedisServer
+from .._redis import RedisServer
 
 redis_asyncio = pytest.importorskip("redis.asyncio")
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.proc is not None and server.proc.poll() is None:
-            server.kill()
 
 
 async def pull(sb: Sandbox, cache: Any) -> tuple[list[bytes], SemrushClient]:

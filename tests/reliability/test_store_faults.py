@@ -4,12 +4,7 @@ vanished budget is not recreated full."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,64 +12,9 @@ from asyncsemrush import SemrushClient, UnitBudget
 from asyncsemrush.errors import BudgetStoreError, SemrushError
 from asyncsemrush.sandbox import Faults, Sandbox
 
+from .._redis import RedisServer
+
 redis_asyncio = pytest.importorskip("redis.asyncio")
-
-
-class RedisServer:
-    """redis-server on a fixed loopback port, killed and restarted by the test."""
-
-    def __init__(self) -> None:
-        exe = shutil.which("redis-server")
-        if exe is None:
-            if os.environ.get("CI"):
-                pytest.fail("redis-server is missing: .ci/run installs it")
-            pytest.skip("redis-server not installed (apt-get install redis-server)")
-        self.exe = exe
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        args = [
-            self.exe,
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait(timeout=10)
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.proc is not None and server.proc.poll() is None:
-            server.kill()
 
 
 async def test_redis_killed_mid_pull_then_back_empty(redis_server: RedisServer) -> None:
