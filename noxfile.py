@@ -29,7 +29,8 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".[test,cli,redis]", "mypy>=1.11")
+    # with every extra the package imports, so their types are checked, not assumed
+    session.install("-e", ".[test,cli,redis,duckdb,mcp]", "mypy>=1.11")
     session.run("mypy", "--strict", "asyncsemrush")
     # the public API as the README uses it
     session.run("mypy", "--strict", "tests/typing")

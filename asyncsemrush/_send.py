@@ -72,10 +72,11 @@ class Call:
     in_flight: bool = False  # an attempt is in the transport now
     slot_taken: bool = False  # ... and has its rate-limit slot: it may have been written
     started: float = 0.0
+    #: the URL as errors, logs and the ledger show it (no key), made once
+    url_redacted: str = attrs.field(init=False)
 
-    @property
-    def url_redacted(self) -> str:
-        return self.outgoing.url_redacted
+    def __attrs_post_init__(self) -> None:
+        self.url_redacted = self.outgoing.url_redacted
 
 
 @attrs.define(eq=False)
