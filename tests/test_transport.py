@@ -230,3 +230,29 @@ async def test_json_body_is_sent(server: ScriptedServer) -> None:
     assert resp.data["project_id"] == 1
     assert resp.units == 100
     assert server.seen[0].body == b'{"project_name":"p","url":"x.com"}'
+
+
+async def test_a_finished_attempt_does_not_keep_its_answer_alive() -> None:
+    """Issue 15 (memory not flat at 1,000,000 rows): aiohttp schedules its keep-alive
+    cleanup while the attempt is the context's current one; that timer kept the attempt
+    for 15 s, and the attempt its clock, the clock its task, the task its answer: tens
+    of pages' bodies alive at once. Now a pull holds only what is in flight."""
+    import gc
+
+    from asyncsemrush import SemrushClient
+    from asyncsemrush._send import Sent
+    from asyncsemrush.sandbox import Sandbox
+
+    def alive() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is Sent)
+
+    async with Sandbox(keywords=3000, rate_limit=None) as sb:
+        async with SemrushClient(sb.api_key, base_url=sb.base_url, rate_limit=None) as sr:
+            most = 0
+            async for page in (
+                sr.tracking(sb.campaign_id).positions(page_size=100, prefetch=2).pages()
+            ):
+                most = max(most, alive())
+                del page
+        assert len(sb.requests) == 30
+    assert most <= 2 + 1  # the pages in flight and the one being taken

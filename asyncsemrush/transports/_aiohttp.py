@@ -223,6 +223,11 @@ class AiohttpTransport:
             cause, failure = exc, _failure(request, sent, f"connection failed: {_describe(exc)}")
         finally:
             _CURRENT.reset(current)
+            # aiohttp schedules its keep-alive cleanup while this attempt is the context's
+            # current one, and that timer keeps the context (so the attempt) for 15 s: an
+            # attempt that still held its clock held the clock's task, its result and the
+            # body with it (tens of pages alive at once in a long pull, RSS up to 2.5x)
+            attempt.clock = attempt.on_ready = None
         chained = _cause(cause)  # only when it cannot show the key
         del cause  # a frame local an error reporter would print
         raise failure from chained
