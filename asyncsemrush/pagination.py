@@ -43,9 +43,13 @@ __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 
-#: Rows back within which a repeated row is found (``Pi``, ``Ur``): the pull's memory
-#: of identities stays bounded (about 1.5 MB) however long the report.
-REPEAT_WINDOW = 20_000
+#: The fewest rows back within which a repeated row is found (``Pi``, ``Ur``). A pull's
+#: window is this, or every row that can be in flight with a page (``(prefetch + 1) *
+#: page_size``) when that is more: where a retry answering another page, or a report
+#: shifting across a page boundary, puts a repeat. Bounded so that a pull's memory stays
+#: flat: the identities keep their page's memory blocks in use (20,000 rows of 2 x 7
+#: kept 9 MiB; 5,000 keep 2 to 4).
+REPEAT_WINDOW = 5_000
 
 
 def _identity(item: Any, key: str) -> Hashable | None:
@@ -97,7 +101,7 @@ class _Pull:
     started: bool = False
     raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
-    # hashes of the identities of the last REPEAT_WINDOW rows, as one set and per page
+    # the identities of the rows in the repeat window, as one set and per page
     seen: set[Hashable] = attrs.field(factory=set)  # identities (``Pi``, ``Ur``) in the window
     pages_seen: deque[set[Hashable]] = attrs.field(factory=deque)
     rows_seen: int = 0
@@ -143,8 +147,9 @@ class AsyncPaginator(Generic[T]):
     Every row arrives once or the pull raises :class:`~asyncsemrush.errors.PaginationError`
     (with ``resume_offset``): ``total`` must be a whole number >= 0 that stays the same,
     no page may carry rows past it, and a row seen before in the pull (same keyword ID
-    ``Pi``, or the same ``Ur`` domain/URL, within the last :data:`REPEAT_WINDOW` rows)
-    is an error, not a second copy. A pull that
+    ``Pi``, or the same ``Ur`` domain/URL, within the last ``repeat_window`` rows:
+    :data:`REPEAT_WINDOW`, or every row in flight with a page when that is more) is an
+    error, not a second copy. A pull that
     stops at ``max_units`` says so: ``stopped_by == "max_units"`` and ``resume_offset``
     (or, with ``on_max_units="raise"``, :class:`~asyncsemrush.errors.MaxUnitsReachedError`).
     What it cannot detect: a report that changes between pages without changing its
@@ -468,6 +473,12 @@ class AsyncPaginator(Generic[T]):
 
     # ------------------------------------------------------------------ internals
 
+    @property
+    def repeat_window(self) -> int:
+        """Rows back within which a repeated row is an error: :data:`REPEAT_WINDOW`, or
+        every row that can be in flight with a page, when that is more."""
+        return max(REPEAT_WINDOW, (self.prefetch + 1) * self.page_size)
+
     def _limit(self, offset: int, stop: int | None) -> int:
         """Rows to ask for at ``offset``: a full page, or what is left before ``stop``."""
         if stop is not None and stop <= offset:
@@ -560,7 +571,7 @@ class AsyncPaginator(Generic[T]):
 
     def _check_repeats(self, rows_raw: Any, pull: _Pull, offset: int) -> None:
         """A row whose identity (``Pi``, ``Ur``) was delivered within the last
-        :data:`REPEAT_WINDOW` rows of this pull, or twice in this page, is a repeat: the
+        ``repeat_window`` rows of this pull, or twice in this page, is a repeat: the
         page is refused before any of it is delivered. (The window keeps the memory of a
         pull flat; a retry answering another page and a report shifting across a page
         boundary repeat rows much closer than that.)"""
@@ -584,7 +595,7 @@ class AsyncPaginator(Generic[T]):
             pull.seen |= page
             pull.pages_seen.append(page)
             pull.rows_seen += len(page)
-            while pull.rows_seen - len(pull.pages_seen[0]) >= REPEAT_WINDOW:
+            while pull.rows_seen - len(pull.pages_seen[0]) >= self.repeat_window:
                 oldest = pull.pages_seen.popleft()
                 pull.seen -= oldest
                 pull.rows_seen -= len(oldest)

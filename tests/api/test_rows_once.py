@@ -169,3 +169,28 @@ async def test_retries_after_dropped_answers_count_against_the_pulls_cap() -> No
                 await pager.collect()
             assert sr.ledger.spent == 1000  # the one attempt that may have been billed
         assert sb.units_charged == 1000  # the server billed no more than the cap
+
+
+async def test_the_repeat_window_covers_every_page_in_flight(server: ScriptedServer) -> None:
+    """A repeat from further back than REPEAT_WINDOW rows is still found when the pull's
+    pages in flight reach that far: the window is (prefetch + 1) pages at least."""
+    from asyncsemrush.pagination import REPEAT_WINDOW
+
+    size = 2000  # 3 pages in flight + 1: a window of 8,000 rows > REPEAT_WINDOW
+    pages = 5  # the last repeats the first, 8,000 rows back: beyond REPEAT_WINDOW alone
+    assert (pages - 2) * size > REPEAT_WINDOW
+    for k in range(pages - 1):
+        server.queue(
+            REPORT, reply(body=page(range(k * size, (k + 1) * size), pages * size, k * size))
+        )
+    # the last page repeats the first page's first row (a retry answered it)
+    last = list(range((pages - 1) * size, pages * size - 1)) + [0]
+    body = orjson.dumps({"total": pages * size, "offset": (pages - 1) * size,
+                         "data": {str(i): kw(n) for i, n in enumerate(last)}})  # fmt: skip
+    server.queue(REPORT, reply(body=body))
+    async with make_client(server.base_url) as sr:
+        pager = sr.tracking("1_2").positions(page_size=size, prefetch=3)
+        assert pager.repeat_window == 4 * size
+        with pytest.raises(PaginationError, match="repeats Pi='1000'") as info:
+            await pager.collect()
+    assert info.value.resume_offset == (pages - 1) * size
