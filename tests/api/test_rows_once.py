@@ -184,7 +184,7 @@ async def test_the_repeat_window_covers_every_page_in_flight(server: ScriptedSer
             REPORT, reply(body=page(range(k * size, (k + 1) * size), pages * size, k * size))
         )
     # the last page repeats the first page's first row (a retry answered it)
-    last = list(range((pages - 1) * size, pages * size - 1)) + [0]
+    last = [*list(range((pages - 1) * size, pages * size - 1)), 0]
     body = orjson.dumps({"total": pages * size, "offset": (pages - 1) * size,
                          "data": {str(i): kw(n) for i, n in enumerate(last)}})  # fmt: skip
     server.queue(REPORT, reply(body=body))
