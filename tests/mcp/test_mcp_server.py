@@ -17,6 +17,8 @@ import pytest
 
 from asyncsemrush.sandbox import Sandbox
 
+from .._redis import RedisServer
+
 pytest.importorskip("mcp")
 
 from mcp import ClientSession
@@ -272,3 +274,19 @@ async def test_cached_answers_cost_nothing_and_say_so(served: Sandbox, tmp_path:
         assert second["units"] == 0 and second["cached_answers"] == 1
     no_key_in(served, a.log)
     assert served.api_key not in (tmp_path / "a.stderr").read_text()
+
+
+async def test_two_agent_processes_share_one_redis_budget(
+    served: Sandbox, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    pytest.importorskip("redis")
+    options = ("--max-units", "15000", "--budget-store", redis_server.url)
+    before, cid = served.units_charged, served.campaign_id
+    async with (
+        agent(served, tmp_path, *options, name="r1") as one,
+        agent(served, tmp_path, *options, name="r2") as two,
+    ):
+        first = await one.call("positions", campaign_id=cid, max_rows=100)
+        second = await two.call("positions", campaign_id=cid, max_rows=100)
+        assert not first[0] and second[0] and second[1]["left"] == 5_000
+    assert served.units_charged - before == 10_000
