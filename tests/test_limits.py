@@ -182,3 +182,25 @@ async def test_a_cancel_while_waiting_for_the_rate_slot_charges_nothing(
     assert (budget.spent, budget.reserved) == (0, 0)
     assert [s.path for s in server.seen] == ["/users/countapiunits.html"]
     assert len(sr.ledger.entries) == 1  # the cancelled call never left: nothing recorded
+
+
+async def test_sqlite_limiters_sharing_a_file_space_their_starts(tmp_path: Any) -> None:
+    """The shared limiter's own guarantee, where starts are taken (the many-workers test
+    sees them at the server, through its scheduling): two limiters on one file, as two
+    processes would be, never start rate + 1 within a second."""
+    import time
+
+    from asyncsemrush.stores.sqlite import SqliteRateLimiter
+
+    a, b = (SqliteRateLimiter(tmp_path / "rate.sqlite", rate=10) for _ in range(2))
+    stamps: list[float] = []
+
+    async def run(limiter: SqliteRateLimiter) -> None:
+        for _ in range(11):
+            await limiter.acquire()
+            stamps.append(time.monotonic())
+
+    await asyncio.gather(run(a), run(b))
+    stamps.sort()
+    assert len(stamps) == 22
+    assert min(spans(stamps, 10)) >= 1.0 - TOLERANCE
