@@ -173,10 +173,10 @@ class Sender:
         """The worst-case units of ``request`` (validates its report type)."""
         return self.prices.cost(request.report_type, request.usage)
 
-    async def execute(self, request: ApiRequest, cap: UnitBudget | None = None) -> ApiResponse:
+    async def execute(self, request: ApiRequest) -> ApiResponse:
         """Send ``request`` (with retries) and return its decoded answer."""
         try:
-            return await self.finish(await self.send(request, cap))
+            return await self.finish(await self.send(request))
         finally:
             if self.cache is not None and request.method != "GET":
                 await self.cache.written(request)  # (sent or maybe sent: forget its reports)

@@ -29,7 +29,6 @@ from ._export import document
 from ._redact import redact
 from .errors import InvalidParameterError, SemrushError
 from .pagination import AsyncPaginator
-from .params import Kind
 from .params import kind as kind_of
 from .pricing import Price, Usage, dollars
 
@@ -347,7 +346,7 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         date_begin: str | None = None,
         date_end: str | None = None,
     ) -> Result:
-        k = _safe_kind(kind)
+        k = kind_of(kind)
         tracking = sr.tracking(campaign_id)
         return await one(
             f"tracking_visibility_{k}",
@@ -358,7 +357,7 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
     async def overview(
         campaign_id: str, ctx: Context, url: str | None = None, kind: str = "organic"
     ) -> Result:
-        k = _safe_kind(kind)
+        k = kind_of(kind)
         tracking = sr.tracking(campaign_id)
         return await one(f"tracking_overview_{k}", lambda: tracking.overview(url, kind=k), ctx)
 
@@ -408,7 +407,7 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         output: str | None = None,
     ) -> Result:
         pager = sr.tracking(campaign_id).positions(
-            url or None, kind=_safe_kind(kind), date_begin=date_begin, date_end=date_end,
+            url or None, kind=kind_of(kind), date_begin=date_begin, date_end=date_end,
             tags=tags or None, **paging(max_rows, start_offset),
         )  # fmt: skip
         return await tools.page(pager, _confirmer(ctx), output)
@@ -424,7 +423,7 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         output: str | None = None,
     ) -> Result:
         pager = sr.tracking(campaign_id).competitors(
-            kind=_safe_kind(kind), date_begin=date_begin, date_end=date_end,
+            kind=kind_of(kind), date_begin=date_begin, date_end=date_end,
             **paging(max_rows, start_offset),
         )  # fmt: skip
         return await tools.page(pager, _confirmer(ctx), output)
@@ -439,7 +438,7 @@ def build_server(tools: AgentTools, *, name: str = "asyncsemrush") -> MCPServer:
         output: str | None = None,
     ) -> Result:
         pager = sr.tracking(campaign_id).landing_pages(
-            url, kind=_safe_kind(kind), **paging(max_rows, start_offset)
+            url, kind=kind_of(kind), **paging(max_rows, start_offset)
         )
         return await tools.page(pager, _confirmer(ctx), output)
 
@@ -528,10 +527,6 @@ class Paging(TypedDict):
     page_size: int
     max_rows: int
     start_offset: int
-
-
-def _safe_kind(kind: str) -> Kind:
-    return kind_of(kind)
 
 
 INSTRUCTIONS = """\
