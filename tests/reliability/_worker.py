@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 
 from asyncsemrush import BudgetExceededError, SemrushClient, UnitBudget
 from asyncsemrush.stores.sqlite import SqliteBudgetStore, SqliteLedger, SqliteRateLimiter
@@ -30,6 +31,14 @@ async def main(a: argparse.Namespace) -> None:
     else:
         store = SqliteBudgetStore(a.db, limit=a.limit, lease=a.lease)
         limiter = SqliteRateLimiter(a.db, rate=10)
+    granted: list[float] = []
+    acquire = limiter.acquire  # type: ignore[attr-defined]
+
+    async def stamped_acquire() -> None:
+        await acquire()
+        granted.append(time.monotonic())  # system-wide clock: comparable with the sandbox's
+
+    limiter.acquire = stamped_acquire  # type: ignore[attr-defined]
     budget = UnitBudget(store=store)  # type: ignore[arg-type]
     async with SemrushClient(
         a.key,
@@ -64,7 +73,12 @@ async def main(a: argparse.Namespace) -> None:
         reclaimed = getattr(store, "reclaimed", [])
         print(
             json.dumps(
-                {"done": sr.ledger.requests, "spent": sr.ledger.spent, "reclaimed": len(reclaimed)}
+                {
+                    "done": sr.ledger.requests,
+                    "spent": sr.ledger.spent,
+                    "reclaimed": len(reclaimed),
+                    "granted": granted,
+                }
             ),
             flush=True,
         )
