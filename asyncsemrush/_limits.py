@@ -86,11 +86,16 @@ class Slots:
         self.limiter = limiter
         self._semaphore: asyncio.Semaphore | None = None
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    def slot(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold one concurrency slot (and one of the shared cap, if any)."""
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_concurrency)
-        shared = self.shared.slot() if self.shared is not None else contextlib.nullcontext()
-        async with self._semaphore, shared:
+        if self.shared is None:
+            return self._semaphore  # (no generator to build per attempt: the common case)
+        return self._both(self._semaphore, self.shared)
+
+    @staticmethod
+    @asynccontextmanager
+    async def _both(own: asyncio.Semaphore, shared: ConcurrencyLimiter) -> AsyncIterator[None]:
+        async with own, shared.slot():
             yield

@@ -565,7 +565,7 @@ class AsyncPaginator(Generic[T]):
                 resume_offset=offset,
                 rows_delivered=self.rows_delivered,
             )
-        self._check_repeats(rows_raw, pull, offset)
+        self._check_repeats(rows if raw else rows_raw, pull, offset)
         self.units_spent += response.units
         return Page(tuple(rows), offset, page_total, asked, response), bad_row
 

@@ -43,9 +43,7 @@ _JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 def build_url(base: URL, request: ApiRequest) -> URL:
     """The request URL without the key."""
     url = base.with_path(base.path.rstrip("/") + request.path)
-    if request.params:
-        url = url.with_query(dict(request.params))
-    return url
+    return url.with_query(request.params) if request.params else url
 
 
 def count(data: Any, key: str, path: str | None = None) -> int | None:
@@ -97,7 +95,7 @@ class SemrushV3:
             build_url(base, request),
             _ACCEPT if body is None else _JSON,
             body,
-            authorize=lambda url, headers: (url.update_query(key=key.reveal()), headers),
+            authorize=lambda url, headers: (url.extend_query(key=key.reveal()), headers),
         )
 
     def failed(self, raw: RawResponse) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import sys
 from typing import Any
 
@@ -186,7 +187,7 @@ class AiohttpTransport:
         session, hooked = self._session()
         attempt = _Attempt(on_ready, timeout)
         connect = min(timeout, CONNECT_TIMEOUT)
-        limits = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=connect)
+        limits = _socket_timeout(connect)
         method, shown = request.method, request.url_redacted
         cause: BaseException
         failure: ConnectionFailedError | RequestTimeoutError
@@ -263,8 +264,15 @@ class AiohttpTransport:
             content_type=resp.headers.get("Content-Type", ""),
             body=body,
             retry_after=resp.headers.get("Retry-After"),
-            headers=dict(resp.headers),
+            headers=resp.headers,  # (read-only and case-insensitive: no copy needed)
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _socket_timeout(connect: float) -> aiohttp.ClientTimeout:
+    """aiohttp's timeout for one attempt: only the socket's connect (the attempt's own
+    clock covers the rest). One object per value, not one per request."""
+    return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=connect)
 
 
 def _failure(
