@@ -4,7 +4,8 @@
 no CPU that the client is measured against. ``repeat``: the first page's rows rendered
 once and served for every offset of a report of N rows (for huge or wide reports),
 each row's keyword ID ``Pi`` made unique for its offset (the client refuses a repeated
-row). ``--latency``/``--jitter`` delay each answer (seconds, uniform jitter, seeded).
+row). ``--latency``/``--jitter`` delay each answer (seconds, uniform jitter, seeded);
+``GET /delays`` tells the delays drawn since it was last asked, by offset.
 Prints ``{"port": ...}`` on stdout once listening.
 """
 
@@ -56,12 +57,15 @@ def main() -> int:
     ]
     first_id = int(str(made[0]["Pi"]))
     rng = random.Random(1)
+    delays: dict[int, float] = {}  # offset -> the delay drawn for it, since the last /delays
 
     async def handle(request: web.Request) -> web.Response:
         offset = int(request.query.get("display_offset", 0))
         limit = int(request.query.get("display_limit", 100))
         if args.latency:
-            await asyncio.sleep(args.latency + rng.uniform(-args.jitter, args.jitter))
+            delay = args.latency + rng.uniform(-args.jitter, args.jitter)
+            delays[offset] = delay
+            await asyncio.sleep(delay)
         if args.mode == "repeat":  # the same rows for every page of a huge report
             n = max(min(limit, args.rows - offset), 0)
             rows = [
@@ -73,9 +77,16 @@ def main() -> int:
             body = pages[offset, limit]
         return web.Response(body=body, content_type="application/json")
 
+    async def drawn(request: web.Request) -> web.Response:
+        """The delays drawn since the last call, by offset (and forget them)."""
+        out = {str(k): v for k, v in delays.items()}
+        delays.clear()
+        return web.json_response(out)
+
     async def serve() -> None:
         app = web.Application(client_max_size=1 << 20)
         app.router.add_get("/reports/v1/projects/{id}/tracking/", handle)
+        app.router.add_get("/delays", drawn)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -346,16 +346,38 @@ async def rate_adherence(res: Results, n: int) -> None:
 # ------------------------------------------------------------------ time at the limit
 
 
+def realized_floor(delays: Mapping[int, float], rate: float) -> float:
+    """The earliest any client that waits for the first page's ``total`` could end this
+    pull, given the delays the server drew for each page (by offset): the first page at
+    0, ends at its delay ``d0``; page ``k`` (k >= 1) cannot start before
+    ``d0 + (k - 1) / rate`` and ends its own delay later; the pull ends with the last
+    answer. (The server's render and transfer time, and the client's decode, are left
+    out: the floor is a little lower than any real client can reach.)"""
+    order = sorted(delays)
+    first = delays[order[0]]
+    ends = [first] + [first + (k - 1) / rate + delays[o] for k, o in enumerate(order) if k]
+    return max(ends)
+
+
 def at_the_limit(res: Results, n: int) -> None:
     """A pull of ``n`` pages at the account's limit (10/s), the default page size (1000)
-    and prefetch (4), each answer 300 +- 100 ms late. Two floors: no client that waits
-    for the first page's ``total`` (as the default does, issue 13) can end before
-    ``2 L + (n - 2) / 10``; one that knew ``total`` beforehand, ``L + (n - 1) / 10``
-    (L the mean latency)."""
+    and prefetch (4), each answer 300 +- 100 ms late. The target's floor is the realized
+    one (:func:`realized_floor`: from the delays the server drew in that pull), the
+    ratio taken pull by pull; also reported, the floors at the mean latency L:
+    ``2 L + (n - 2) / 10`` for a client that waits for ``total`` (as the default does,
+    issue 13), ``L + (n - 1) / 10`` for one that knew it beforehand."""
+    import urllib.request
+
     latency, rate = 0.3, 10.0
     masks, _ = masks_of("2x7")
     walls: dict[str, list[float]] = {"default": [], "speculate": []}
+    ratios: list[float] = []
     with wire_server(n * 1000, "2x7", mode="repeat", latency=latency, jitter=0.1) as base:
+
+        def drawn() -> dict[int, float]:
+            with urllib.request.urlopen(base + "/delays") as answer:  # loopback only
+                return {int(k): v for k, v in json.loads(answer.read()).items()}
+
         for _ in range(3):
             for name in walls:
 
@@ -367,18 +389,27 @@ def at_the_limit(res: Results, n: int) -> None:
                             got += 1
                         return got
 
+                drawn()  # (forget the other figure's)
                 t0 = time.perf_counter()
                 assert asyncio.run(pull()) == n * 1000
-                walls[name].append(time.perf_counter() - t0)
+                wall = time.perf_counter() - t0
+                walls[name].append(wall)
+                if name == "default":
+                    ratios.append(wall / realized_floor(drawn(), rate))
     waiting = 2 * latency + (n - 2) / rate
     knowing = latency + (n - 1) / rate
     med = {k: statistics.median(v) for k, v in walls.items()}
     res.report(
-        f"  {n} pages of 1,000 at 10/s, 300 +- 100 ms: floors {waiting:.2f} s (waits for "
-        f"total) and {knowing:.2f} s (knows it); default {med['default']:.2f} s, "
-        f"speculate=True {med['speculate']:.2f} s"
+        f"  {n} pages of 1,000 at 10/s, 300 +- 100 ms: floors at the mean latency {waiting:.2f} s "
+        f"(waits for total) and {knowing:.2f} s (knows it); default {med['default']:.2f} s "
+        f"({med['default'] / waiting:.3f}x the first), speculate=True {med['speculate']:.2f} s"
     )
-    res.target("time to pull / its floor (default settings)", med["default"] / waiting, "<=", 1.01)
+    res.target(
+        "time to pull / its realized floor (default settings)",
+        statistics.median(ratios),
+        "<=",
+        1.01,
+    )
     res.report(f"speculate=True / the floor that knows total: {med['speculate'] / knowing:.3f}x")
 
 

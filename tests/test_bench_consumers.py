@@ -34,3 +34,14 @@ def test_a_consumer_that_skips_the_position_is_caught() -> None:
     wire = list(data.values())
     lazy = sum(len(r["Ph"]) + 25 + 1300 for r in wire)  # every field but the position
     assert sum(map(consumers.read_dict(masks[0], days[-1]), wire)) != lazy
+
+
+def test_the_realized_floor_is_the_last_answer_a_rate_limited_client_can_have() -> None:
+    from benchmarks.run import realized_floor
+
+    # at the mean latency: the harness's first floor, 2 L + (n - 2) / rate
+    assert realized_floor({0: 0.3, 1000: 0.3, 2000: 0.3}, 10.0) == pytest.approx(0.7)
+    # a slow answer in the middle ends the pull, not the last one sent
+    assert realized_floor({0: 0.2, 1000: 0.4, 2000: 0.2}, 10.0) == pytest.approx(0.6)
+    # the order is the offsets', not the order the server happened to log them in
+    assert realized_floor({2000: 0.2, 0: 0.25, 1000: 0.2}, 10.0) == pytest.approx(0.55)
