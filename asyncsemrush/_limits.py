@@ -84,6 +84,9 @@ class Slots:
             max_concurrency = int(getattr(max_concurrency, "limit", 10))
         self.max_concurrency = integer("max_concurrency", max_concurrency, minimum=1)
         self.limiter = limiter
+        #: starts a second the limiter allows, when it says (None: no limit, or unknown)
+        rate = getattr(limiter, "rate", None)
+        self.rate: float | None = float(rate) if isinstance(rate, (int, float)) else None
         self._semaphore: asyncio.Semaphore | None = None
 
     def slot(self) -> contextlib.AbstractAsyncContextManager[None]:

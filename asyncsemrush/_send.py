@@ -72,6 +72,8 @@ class Call:
     in_flight: bool = False  # an attempt is in the transport now
     slot_taken: bool = False  # ... and has its rate-limit slot: it may have been written
     started: float = 0.0
+    #: seconds from the last attempt's rate slot (the moment it left) to its answer
+    latency: float = 0.0
     #: the URL as errors, logs and the ledger show it (no key), made once
     url_redacted: str = attrs.field(init=False)
 
@@ -93,6 +95,11 @@ class Sent:
     def size(self) -> int:
         """Bytes held."""
         return len(self.raw.body)
+
+    @property
+    def latency(self) -> float:
+        """Seconds the answer took once the request left (0 for a cached answer)."""
+        return 0.0 if self.cached else self.call.latency
 
 
 async def _settle(
@@ -280,15 +287,20 @@ class Sender:
                 call.give_up = call.started + self.retry.deadline
             call.in_flight, call.slot_taken = True, False
 
+            left = 0.0
+
             async def take_rate_slot() -> None:
+                nonlocal left
                 if self.slots.limiter is not None:
                     await self.slots.limiter.acquire()
                 call.slot_taken = True
+                left = time.monotonic()
 
             try:
                 raw = await self.transport.send(
                     call.outgoing, on_ready=take_rate_slot, timeout=self._time_left(call)
                 )
+                call.latency = time.monotonic() - (left or call.started)
             except TransportError as exc:  # connection, timeout, size: judged below
                 call.in_flight = False
                 scrub_chain(exc)

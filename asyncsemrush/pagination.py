@@ -1,7 +1,8 @@
 """AsyncPaginator: rows of a paginated report, in server order, each exactly once.
 
 The first page is fetched alone (its ``total`` tells how many pages follow); then up
-to ``prefetch`` pages are in flight at once. Pages in flight are held as the raw bytes
+to ``prefetch`` pages are in flight at once (by default enough to keep the rate limit
+busy through the slowest answer: :func:`auto_prefetch`). Pages in flight are held as the raw bytes
 the server sent and decoded only when the consumer takes them, in order. Every page is
 priced, reserved and rate-limited like any request.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Hashable, Iterator, Mapping
@@ -50,6 +52,24 @@ T = TypeVar("T")
 #: flat: the identities keep their page's memory blocks in use (20,000 rows of 2 x 7
 #: kept 9 MiB; 5,000 keep 2 to 4).
 REPEAT_WINDOW = 5_000
+
+#: Pages in flight when ``prefetch`` is not given, at the least and at the most.
+AUTO_PREFETCH, AUTO_PREFETCH_MAX = 4, 8
+
+
+def auto_prefetch(rate: float | None, slowest: float) -> int:
+    """Pages in flight for a pull that did not set ``prefetch``: under a rate limit of
+    ``rate`` starts a second, as many as start during the slowest answer seen so far
+    (``slowest`` seconds), plus the page the consumer is reading and one for the next
+    answer being slower still; at least :data:`AUTO_PREFETCH`, at most
+    :data:`AUTO_PREFETCH_MAX` (each page in flight is held as bytes). Without a known
+    rate: :data:`AUTO_PREFETCH`.
+
+    A fixed 4 at 10/s and 300 +- 100 ms answers is the rate x latency product: one slow
+    answer at the head held the pages behind it (the pull took 1.07-1.10x its floor)."""
+    if rate is None:
+        return AUTO_PREFETCH
+    return min(AUTO_PREFETCH_MAX, max(AUTO_PREFETCH, math.ceil(rate * slowest) + 2))
 
 
 def _identity(item: Any, key: str) -> Hashable | None:
@@ -136,7 +156,8 @@ class AsyncPaginator(Generic[T]):
 
     ``page_size`` rows a request; ``max_rows`` stops after that many rows; ``max_units``
     never lets this pull reserve more than that many units (the last page shrinks to
-    fit, and a page that cannot be paid is not requested); ``prefetch`` pages in flight;
+    fit, and a page that cannot be paid is not requested); ``prefetch`` pages in flight
+    (``None``, the default: :func:`auto_prefetch`, 4 to 8 following the rate limit);
     ``start_offset`` resumes a pull. With ``speculate=True`` (off by default), reports
     priced per row only send their first ``prefetch`` pages before ``total`` is known;
     that relies on the service answering an offset past the end with an empty, free
@@ -166,7 +187,7 @@ class AsyncPaginator(Generic[T]):
         page_size: int,
         max_rows: int | None = None,
         max_units: int | None = None,
-        prefetch: int = 4,
+        prefetch: int | None = None,
         start_offset: int = 0,
         max_page_size: int = 10_000,
         speculate: bool = False,
@@ -182,7 +203,7 @@ class AsyncPaginator(Generic[T]):
         self.page_size = whole("page_size", page_size, 1, max_page_size)
         self.max_rows = None if max_rows is None else whole("max_rows", max_rows, 0)
         self.max_units = None if max_units is None else whole("max_units", max_units, 0)
-        self.prefetch = whole("prefetch", prefetch, 1, 64)
+        self.prefetch = None if prefetch is None else whole("prefetch", prefetch, 1, 64)
         if on_max_units not in ("stop", "raise"):
             raise InvalidParameterError("on_max_units", on_max_units, "'stop' or 'raise'")
         self.on_max_units = on_max_units
@@ -348,6 +369,9 @@ class AsyncPaginator(Generic[T]):
                 (offset, first_limit, first)
             ]
             next_offset = offset + self.page_size
+            # pages in flight: the given prefetch, or one that follows the rate limit
+            depth = AUTO_PREFETCH if self.prefetch is None else self.prefetch
+            slowest = 0.0
             total: int | None = None
             stop: int | None = end  # known once the first page told `total`
 
@@ -361,7 +385,7 @@ class AsyncPaginator(Generic[T]):
                 if speculative and not self._may_speculate:
                     return
                 nonlocal capped
-                while len(inflight) < self.prefetch and (stop is None or next_offset < stop):
+                while len(inflight) < depth and (stop is None or next_offset < stop):
                     limit = self._fit(self._limit(next_offset, stop), committed)
                     if limit <= 0:  # the unit cap is reached
                         if stop is not None:
@@ -400,6 +424,9 @@ class AsyncPaginator(Generic[T]):
                             self._stopped_by_units(at)
                             return
                         sent = await self._sender.send(self._request(at, limit), cap)
+                    if self.prefetch is None and sent.latency > slowest:
+                        slowest = sent.latency
+                        depth = auto_prefetch(self._sender.slots.rate, slowest)
                     if total is not None and self.max_units is None:
                         fill()  # the next request leaves before this page is decoded
                     page, bad_row = await self._take(sent, at, limit, total, pull)
@@ -477,7 +504,8 @@ class AsyncPaginator(Generic[T]):
     def repeat_window(self) -> int:
         """Rows back within which a repeated row is an error: :data:`REPEAT_WINDOW`, or
         every row that can be in flight with a page, when that is more."""
-        return max(REPEAT_WINDOW, (self.prefetch + 1) * self.page_size)
+        depth = AUTO_PREFETCH_MAX if self.prefetch is None else self.prefetch
+        return max(REPEAT_WINDOW, (depth + 1) * self.page_size)
 
     def _limit(self, offset: int, stop: int | None) -> int:
         """Rows to ask for at ``offset``: a full page, or what is left before ``stop``."""
@@ -683,5 +711,6 @@ class AsyncPaginator(Generic[T]):
     def __repr__(self) -> str:
         return (
             f"<AsyncPaginator {self.report_type} page_size={self.page_size} "
-            f"prefetch={self.prefetch} start_offset={self.start_offset}>"
+            f"prefetch={'auto' if self.prefetch is None else self.prefetch} "
+            f"start_offset={self.start_offset}>"
         )

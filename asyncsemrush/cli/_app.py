@@ -77,7 +77,7 @@ def shared_options(f: F) -> F:
             "--prefetch",
             type=click.IntRange(1, 64),
             default=None,
-            help="Pages in flight in a pull (default 4).",
+            help="Pages in flight in a pull (default: 4 to 8, following the rate limit).",
         ),
         click.option(
             "--format",
@@ -840,7 +840,7 @@ def audit_history(
             page_size=page_size or 7,
             max_rows=max_rows,
             max_units=s.max_units,
-            prefetch=s.prefetch,
+            prefetch=s.prefetch or 2,  # (the history's own default: its pages are dear)
             start_offset=start_offset,
         )
         if s.dry_run:

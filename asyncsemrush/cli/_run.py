@@ -70,7 +70,7 @@ class Settings:
     max_units: int | None = None
     rate_limit: float = 10.0
     concurrency: int = 10
-    prefetch: int = 4
+    prefetch: int | None = None  # None: the paginator's own (follows the rate limit)
     fmt: str | None = None
     output: Path | None = None
     verbose: int = 0

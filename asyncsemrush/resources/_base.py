@@ -68,7 +68,7 @@ class Resource:
         page_size: int,
         max_rows: int | None,
         max_units: int | None,
-        prefetch: int,
+        prefetch: int | None,
         start_offset: int,
         page_mode: bool = False,
         speculate: bool = False,

@@ -229,7 +229,7 @@ class SiteAuditResource(Resource):
         page_size: int = 100,
         max_rows: int | None = None,
         max_units: int | None = None,
-        prefetch: int = 4,
+        prefetch: int | None = None,
         start_offset: int = 0,
         on_max_units: Literal["stop", "raise"] = "stop",
     ) -> AsyncPaginator[IssueRow]:

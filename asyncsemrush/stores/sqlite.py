@@ -229,6 +229,7 @@ class SqliteRateLimiter:
         busy_timeout = positive("busy_timeout", busy_timeout, "seconds, a number > 0")
         self.db = _Db(path, busy_timeout)
         self.name = name
+        self.rate = rate
         self.interval = SPACING_MARGIN / rate
 
     async def acquire(self) -> None:

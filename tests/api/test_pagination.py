@@ -291,3 +291,44 @@ async def test_raw_rows_match_the_typed_rows(sb: Sandbox, sr: SemrushClient) -> 
     assert [r["Pi"] for r in raw] == [r.keyword_id for r in typed]
     assert len(raw) == 1200 and isinstance(raw[0]["Dt"], dict)
     assert raw[0] == typed[0].wire
+
+
+async def _in_flight_at_most(rate_limit: float | None, prefetch: int | None) -> int:
+    """Pages a 24-page positions pull had in flight at once, answers 0.3 s late."""
+    from asyncsemrush.transports import MockRequest, MockTransport, RawResponse
+
+    now = top = 0
+
+    async def answer(request: MockRequest) -> RawResponse:
+        nonlocal now, top
+        now += 1
+        top = max(top, now)
+        try:
+            await asyncio.sleep(0.3)
+        finally:
+            now -= 1
+        offset = int(request.url.query["display_offset"])
+        row = {"Pi": str(offset), "Ph": f"k{offset}", "Dt": {"20260101": {"*.a.com/*": 1}}}
+        body = {"total": 24, "offset": offset, "data": {"0": row}}
+        return RawResponse(200, "application/json", orjson.dumps(body))
+
+    async with SemrushClient(
+        "0123456789abcdef" * 2,
+        transport=MockTransport(answer),
+        rate_limit=rate_limit,
+        max_concurrency=16,
+    ) as sr:
+        given = {} if prefetch is None else {"prefetch": prefetch}  # None: the default
+        pager = sr.tracking("1_2").positions("*.a.com/*", page_size=1, **given)
+        assert [row.keyword for row in await pager.collect()] == [f"k{n}" for n in range(24)]
+    return top
+
+
+async def test_the_default_prefetch_keeps_the_rate_limit_busy_through_slow_answers() -> None:
+    """Issue 15: a fixed 4 pages in flight is the rate x latency product at 10/s and
+    300 ms, so one slow answer at the head held the pages behind it. By default the pull
+    keeps rate x slowest answer + 2 in flight (at 20/s and 0.3 s: 8, the most); a given
+    prefetch is kept as given; with no rate limit to follow, the default is 4."""
+    assert await _in_flight_at_most(20.0, None) >= 7
+    assert await _in_flight_at_most(20.0, 4) <= 4
+    assert await _in_flight_at_most(None, None) <= 4
