@@ -81,6 +81,9 @@ def common(sb: Sandbox) -> list[str]:
 #: arrivals in 0.95 s while the starts were spaced (four CI runs in ten). The spacing
 #: itself is checked exactly, on the starts the workers took.
 SERVER_STAMP_JITTER = 0.2
+#: How far a worker's stamp of a start may trail the grant itself (its task resumes
+#: after the SQLite thread or the Redis reply, on a loaded loop).
+START_STAMP_JITTER = 0.02
 
 
 def _in_window(times: list[float], window: float) -> tuple[int, int]:
@@ -102,9 +105,11 @@ def check_shared_limits(sb: Sandbox, limit: int, outs: list[list[dict[str, Any]]
     assert sb.units_charged <= limit  # one budget for all processes
     assert sb.units_charged >= limit - 64 * 1000  # and it was really used
     assert len(starts) == len(arrivals)  # every request took a slot
-    # 10 per second across the four processes: any 11 starts span a second (less the
-    # limiter's 2 ms tolerance); four unshared limiters would start 40 a second
-    most, at = _in_window(starts, 1.0 - 0.002)
+    # 10 per second across the four processes: any 11 starts span a second, less the
+    # limiter's 2 ms tolerance and the stamp's own delay (taken when the worker's task
+    # resumes after the grant: 5 ms late seen in CI); four unshared limiters would start
+    # 40 a second
+    most, at = _in_window(starts, 1.0 - 0.002 - START_STAMP_JITTER)
     assert most <= 10, f"starts {[round(t - starts[at], 3) for t in starts[at : at + 12]]}"
     # the sandbox sees the same, give or take its stamping delay
     most, at = _in_window(arrivals, 1.0 - SERVER_STAMP_JITTER)
