@@ -2,9 +2,9 @@
 
 The first page is fetched alone (its ``total`` tells how many pages follow); then up
 to ``prefetch`` pages are in flight at once (by default enough to keep the rate limit
-busy through the slowest answer: :func:`auto_prefetch`). Pages in flight are held as the raw bytes
-the server sent and decoded only when the consumer takes them, in order. Every page is
-priced, reserved and rate-limited like any request.
+busy through the slowest answer: :func:`auto_prefetch`). Pages in flight are held as
+the raw bytes the server sent and decoded only when the consumer takes them, in order.
+Every page is priced, reserved and rate-limited like any request.
 
 Iterating a paginator twice runs the pull twice (and pays twice). ``collect()``,
 ``to_pandas()`` and ``to_polars()`` are the only methods that hold a whole report in

@@ -363,9 +363,10 @@ def at_the_limit(res: Results, n: int) -> None:
     """A pull of ``n`` pages at the account's limit (10/s), the default page size (1000)
     and prefetch (which follows the rate limit), each answer 300 +- 100 ms late. The
     target's floor is the realized one (:func:`realized_floor`: from the delays the
-    server drew in that pull), the ratio taken pull by pull; also reported, the floors at the mean latency L:
-    ``2 L + (n - 2) / 10`` for a client that waits for ``total`` (as the default does,
-    issue 13), ``L + (n - 1) / 10`` for one that knew it beforehand."""
+    server drew in that pull), the ratio taken pull by pull; also reported, the floors
+    at the mean latency L: ``2 L + (n - 2) / 10`` for a client that waits for ``total``
+    (as the default does, issue 13), ``L + (n - 1) / 10`` for one that knew it
+    beforehand."""
     import urllib.request
 
     latency, rate = 0.3, 10.0
