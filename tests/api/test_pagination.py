@@ -12,7 +12,7 @@ from asyncsemrush.errors import ResponseFormatError
 from asyncsemrush.sandbox import Faults, Sandbox
 
 from .._server import ScriptedServer, reply
-from ..conftest import make_client
+from ..conftest import TEST_KEY, make_client
 
 
 def client_tasks() -> list[asyncio.Task[object]]:
@@ -313,7 +313,7 @@ async def _in_flight_at_most(rate_limit: float | None, prefetch: int | None) -> 
         return RawResponse(200, "application/json", orjson.dumps(body))
 
     async with SemrushClient(
-        "0123456789abcdef" * 2,
+        TEST_KEY,
         transport=MockTransport(answer),
         rate_limit=rate_limit,
         max_concurrency=16,
