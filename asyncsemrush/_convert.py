@@ -540,7 +540,7 @@ def salvage(data: Any, cls: type[Any]) -> Any:
 
 _new_row = object.__new__
 _set_wire = PositionRow.__dict__["wire"].__set__
-_set_where = PositionRow.__dict__["where"].__set__
+_set_where = PositionRow.__dict__["_where"].__set__
 
 
 def rows(data: Any, cls: type[T], where: str = "$.data") -> list[T]:
@@ -562,6 +562,9 @@ def rows_until_error(
     out: list[T] = []
     try:
         if cls is PositionRow and not _strict:
+            # the row's place: its index when the rows are at $.data (the row formats
+            # its path only for an error message), else the path itself
+            indexed = where == "$.data"
             for n, item in enumerate(items):
                 if type(item) is not dict:
                     out.append(position_row(item, f"{where}.{n}"))  # type: ignore[arg-type]
@@ -570,7 +573,7 @@ def rows_until_error(
                 # a row costs two slot stores (the pull's hot loop)
                 row = _new_row(PositionRow)
                 _set_wire(row, item)
-                _set_where(row, f"{where}.{n}")
+                _set_where(row, n if indexed else f"{where}.{n}")
                 out.append(row)  # type: ignore[arg-type]
         elif cls is PositionRow:
             for n, item in enumerate(items):

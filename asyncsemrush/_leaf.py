@@ -48,7 +48,7 @@ _DECIMAL = re.compile(r"[+-]?\d+\.\d*(?:[eE][+-]?\d+)?")
 #: What the wire sends for "none" (not ranking, no data): ``""``, ``"-"`` (AdWords
 #: positions), ``"n/a"`` (traffic), and ``null`` or a missing key (see :func:`is_none`).
 NONE_MARKERS = frozenset({"", "-", "n/a", "N/A"})
-_DIGITS = frozenset("0123456789")
+DIGITS = frozenset("0123456789")
 
 
 def is_none(value: Any) -> bool:
@@ -88,7 +88,7 @@ def to_float(value: Any) -> float:
 def plain_float(text: str) -> float | None:
     """A finite number written plainly (``"0.25"``, ``"1300"``), or None for anything
     else (which the general readers then explain): the 2015 wire's numbers, fast."""
-    if 0 < len(text) < 24 and text[0] in _DIGITS:
+    if 0 < len(text) < 24 and text[0] in DIGITS:
         try:
             number = float(text)
         except ValueError:

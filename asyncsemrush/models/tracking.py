@@ -39,7 +39,15 @@ class PositionRow:
     """
 
     wire: Mapping[str, Any] = attrs.field(repr=False)
-    where: str = attrs.field(default="$", repr=False, eq=False)
+    # where the row is in its answer, for error messages: a path (``"$.data.12"``), or
+    # the row's index among the ``data`` rows, formatted only when an error names it
+    _where: str | int = attrs.field(default="$", repr=False, eq=False, alias="where")
+
+    @property
+    def where(self) -> str:
+        """The row's path in its answer (``"$.data.12"``), as errors name it."""
+        where = self._where
+        return f"$.data.{where}" if type(where) is int else str(where)
 
     # ---------------------------------------------------------------- reading a cell
 
@@ -98,10 +106,14 @@ class PositionRow:
         value = self.wire.get("Cp")
         if type(value) is float and value - value == 0.0:  # finite: today's wire
             return value
-        if type(value) is str:  # the 2015 wire's "0.25"
-            number = _leaf.plain_float(value)
-            if number is not None:
-                return number
+        if type(value) is str and 0 < len(value) < 24 and value[0] in _DIGITS:
+            try:  # the 2015 wire's "0.25" (what _leaf.plain_float reads, inlined: hot)
+                number = float(value)
+            except ValueError:
+                pass
+            else:
+                if number - number == 0.0:
+                    return number
         return self._read("Cp", _leaf.to_opt_float)
 
     @property
@@ -110,7 +122,7 @@ class PositionRow:
         value = self.wire.get("Nq")
         if type(value) is int:
             return value
-        if type(value) is str and value.isdigit() and len(value) < 19 and value.isascii():
+        if type(value) is str and value.isdigit() and value.isascii() and len(value) < 19:
             return int(value)  # the 2015 wire's "1300"
         return self._read("Nq", _leaf.to_opt_int)
 
@@ -296,6 +308,19 @@ class PositionRow:
         """The position of ``domain`` (a url mask, or a bare domain for its rootdomain
         mask) on ``date`` (a ``datetime.date``, ``"2026-01-31"`` or ``"20260131"``);
         ``None`` if not ranking."""
+        try:  # the hot path (a pull reads one position a row): the wire's usual shape
+            value = self.wire["Dt"][_WIRE_DAYS[date]][domain]
+        except (KeyError, TypeError):
+            pass  # another shape, a date not yet seen, a bare domain: read below
+        else:
+            if type(value) is int:  # today's wire
+                return value
+            if type(value) is str:  # the 2015 wire: "12", or "" for not ranking
+                if not value:
+                    return None
+                if value.isdigit() and value.isascii() and len(value) < 19:
+                    return int(value)
+            return self._leaf("Dt", _leaf.to_opt_int, value)
         value = self._cell("Dt", domain, date, _leaf.to_opt_int)
         if value is not _MISSING:
             return value  # type: ignore[no-any-return]
@@ -331,6 +356,7 @@ class PositionRow:
 
 _REQUIRED: Any = object()
 _MISSING: Any = object()
+_DIGITS = _leaf.DIGITS
 _INF = float("inf")
 
 

@@ -26,13 +26,31 @@ def row(cells: dict[str, Any]) -> models.PositionRow:
     return models.PositionRow(wire)
 
 
-@pytest.mark.parametrize("cell", CELLS)
+def _or_error(read: Any, *args: Any) -> Any:
+    try:
+        return read(*args)
+    except ResponseFormatError:
+        return ResponseFormatError
+
+
+ODD_CELLS: list[Any] = [
+    " 2", "1e3", "-1", "12345678901234567890", "٣", True, 3.0, [], {}, "first",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", CELLS + ODD_CELLS)
 def test_one_cell_equals_the_map(cell: Any) -> None:
     r = row({MASKS[0]: cell, MASKS[1]: "2"})
     for day in (dt.date(2026, 11, 1), "20261101", "2026-11-01"):
         for mask in MASKS:
-            expected = r.positions[dt.date(2026, 11, 1)][mask]
-            assert r.position(mask, day) == expected
+            # the map converts the whole date (one bad cell fails it); one cell reads alone
+            expected = _or_error(lambda m: r.positions[dt.date(2026, 11, 1)][m], mask)
+            if mask == MASKS[1]:
+                expected = 2
+            got = _or_error(r.position, mask, day)
+            assert got == expected and type(got) is type(expected), (cell, mask)
+    if cell in ODD_CELLS:
+        return
     assert r.position("a.com", dt.date(2026, 11, 1)) == r.positions[dt.date(2026, 11, 1)][MASKS[0]]
     assert r.landing_url("b.com", "20261101") == "https://b.com/"
     assert r.ranking_type(MASKS[0], "20261101") == ("org", "rev")
@@ -124,3 +142,26 @@ def test_a_loose_page_builds_the_rows_a_strict_one_does() -> None:
     assert good[0] == models.PositionRow(items["0"], "$.data.0")
     assert [r.keyword for r in good] == ["a", "b"]
     assert isinstance(error, ResponseFormatError) and "$.data.2" in str(error)
+
+
+def test_a_pulled_row_names_its_place_in_the_page() -> None:
+    """A pulled row keeps its index, not a formatted path: the path is made only when an
+    error names the row."""
+    from asyncsemrush import _convert
+
+    items = {
+        str(n): {"Pi": str(n), "Ph": "kw", "Dt": {"20261101": {MASKS[0]: "1"}}} for n in range(4)
+    }
+    items["3"]["Dt"] = {"20261101": {MASKS[0]: "first"}}
+    _convert.set_strict(False)
+    try:
+        rows, error = _convert.rows_until_error(items, models.PositionRow)
+    finally:
+        _convert.set_strict(True)
+    assert error is None and rows[2].where == "$.data.2"
+    assert rows[2].position(MASKS[0], "20261101") == 1
+    with pytest.raises(ResponseFormatError) as info:
+        rows[3].position(MASKS[0], "20261101")
+    assert info.value.field == "$.data.3.Dt"
+    elsewhere, _ = _convert.rows_until_error(items, models.PositionRow, "$.result")
+    assert elsewhere[1].where == "$.result.1"
