@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol, runtime_checkable
-
-from aiolimiter import AsyncLimiter
 
 from .params import integer, positive
 
@@ -21,6 +21,9 @@ from .params import integer, positive
 # reaches the server within ~0.3 ms of its slot.
 SPACING_MARGIN = 1.004
 TOLERANCE = 0.002
+#: The most lateness (seconds) a LocalRateLimiter's schedule makes up after a start that
+#: waited for its slot and began late (a loop blocked that long is not caught up on).
+CATCH_UP = 0.25
 
 
 @runtime_checkable
@@ -35,24 +38,60 @@ class RateLimiter(Protocol):
 class LocalRateLimiter:
     """At most ``rate`` request starts in any 1-second window, the first one included.
 
-    aiolimiter's bucket with capacity ``rate`` would let a burst of ``rate`` requests
-    through at once and another ``rate`` within the same second; with capacity 1 it
-    spaces starts but keeps each wake-up's lateness for good (~1 ms a slot). Here the
-    bucket holds one start plus the tolerance, draining one start per interval: a
-    start may come ``TOLERANCE`` early of its slot, never two at once (a GCRA without
-    burst, like :class:`~asyncsemrush.stores.redis.RedisRateLimiter`).
+    Starts follow a fixed schedule, one ``interval`` (``SPACING_MARGIN / rate``) apart,
+    each up to ``TOLERANCE`` early of its slot: no burst in the first second, and no
+    credit saved up while idle (a start that comes after its slot with nobody waiting
+    restarts the schedule from itself). A start that was waiting for its slot and began
+    late, because the event loop was busy when the slot came (a big page being decoded
+    blocks it 15-35 ms), does not push the schedule back: the next start keeps its own
+    slot, so late wake-ups are made up instead of adding up over a pull (they did: a
+    60-page pull ended 80-300 ms behind its schedule). Two rules bound the catching up:
+    any ``floor(rate) + 1`` starts span at least ``floor(rate)`` intervals less the
+    tolerance (1.002 s at 10/s: the window guarantee, unchanged), and no two starts
+    come closer than half an interval. At most :data:`CATCH_UP` seconds of lateness
+    are made up; beyond that the schedule restarts from the late start.
+    (The shared limiters, :class:`~asyncsemrush.stores.redis.RedisRateLimiter` and
+    :class:`~asyncsemrush.stores.sqlite.SqliteRateLimiter`, keep the strict spacing.)
     """
 
     def __init__(self, rate: float) -> None:
         self.rate = positive("rate_limit", rate, "requests per second, a number > 0")
         self.interval = SPACING_MARGIN / self.rate
-        self._limiter: AsyncLimiter | None = None
+        self._window = max(1, math.floor(self.rate))  # starts whose span is bounded
+        self._starts: deque[float] = deque(maxlen=self._window)
+        self._next = -math.inf  # the next start's slot
+        self._lock: asyncio.Lock | None = None
 
     async def acquire(self) -> None:
-        if self._limiter is None:
-            slack = min(TOLERANCE / self.interval, 0.5)
-            self._limiter = AsyncLimiter(1 + slack, (1 + slack) * self.interval)
-        await self._limiter.acquire()
+        loop = asyncio.get_running_loop()
+        came = loop.time()
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:  # one start at a time, in the order they came
+            slot = self._next
+            earliest = self._earliest(slot)
+            now = loop.time()
+            while now < earliest:
+                await asyncio.sleep(earliest - now)
+                now = loop.time()
+            # came by its slot (not after an idle spell) and began late: catch up
+            if came <= slot and now - slot <= CATCH_UP:
+                self._next = slot + self.interval  # a late start: the schedule holds
+            else:
+                self._next = now + self.interval
+            self._starts.append(now)
+
+    def _earliest(self, slot: float) -> float:
+        """When the next start may go: its slot (less the tolerance), one window after
+        the start ``floor(rate)`` back, half an interval after the last."""
+        tolerance = TOLERANCE  # (read now: tests widen it)
+        earliest = slot - tolerance
+        if self._starts:
+            earliest = max(earliest, self._starts[-1] + self.interval / 2)
+            if len(self._starts) == self._window:
+                span = self._window * self.interval - tolerance
+                earliest = max(earliest, self._starts[0] + span)
+        return earliest
 
     def __repr__(self) -> str:
         return f"LocalRateLimiter(rate={self.rate})"

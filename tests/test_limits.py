@@ -45,12 +45,18 @@ async def starts(limiter: LocalRateLimiter, n: int) -> list[float]:
     return stamps
 
 
+def never_two_at_once(stamps: list[float], limiter: LocalRateLimiter) -> bool:
+    """No two starts closer than half an interval (what a start that catches up on a
+    late one may come to; on schedule they are a whole interval apart)."""
+    return all(b - a >= limiter.interval / 2 for a, b in itertools.pairwise(stamps))
+
+
 async def test_first_second_has_no_burst() -> None:
     limiter = LocalRateLimiter(10)
     t0 = asyncio.get_running_loop().time()
     stamps = [t - t0 for t in await starts(limiter, 12)]
     assert sum(1 for t in stamps if t < 1.0) == 10
-    assert all(b - a >= limiter.interval - TOLERANCE for a, b in itertools.pairwise(stamps))
+    assert never_two_at_once(stamps, limiter)
 
 
 def spans(stamps: list[float], rate: int) -> list[float]:
@@ -78,7 +84,39 @@ async def test_no_burst_after_an_idle_spell() -> None:
     await asyncio.sleep(0.6)  # a dozen slots unused: no credit is saved up
     after = await starts(limiter, 21)
     assert min(spans(after, 20)) >= 20 * limiter.interval - TOLERANCE > 1.0
-    assert all(b - a >= limiter.interval - TOLERANCE for a, b in itertools.pairwise(after))
+    assert never_two_at_once(after, limiter)
+
+
+async def test_starts_made_late_by_a_busy_loop_are_caught_up() -> None:
+    """A start whose slot came while the loop was blocked (a page being decoded) began
+    late; the limiter kept that lateness for good, and a 60-page pull ended 80-300 ms
+    behind its schedule. Now the next start keeps its slot: 41 starts at 20/s, with the
+    loop blocked 30 ms every 130 ms, end one block behind at most, and every window of
+    21 starts still spans 20 intervals, no two starts closer than half an interval."""
+    import time
+
+    limiter = LocalRateLimiter(20)
+    loop = asyncio.get_running_loop()
+    stamps: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        stamps.append(loop.time())
+
+    async def busy() -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            time.sleep(0.03)  # noqa: ASYNC251 (the point: the loop decodes a big page)
+
+    blocker = asyncio.ensure_future(busy())
+    try:
+        await asyncio.gather(*(one() for _ in range(41)))
+    finally:
+        blocker.cancel()
+    late = stamps[-1] - stamps[0] - 40 * limiter.interval
+    assert late <= 0.03 + 0.015, late  # one block, and a loaded machine's wake-up
+    assert min(spans(stamps, 20)) >= 20 * limiter.interval - TOLERANCE
+    assert never_two_at_once(stamps, limiter)
 
 
 async def test_concurrency_cap(server: ScriptedServer) -> None:
@@ -144,7 +182,7 @@ async def test_a_slow_connection_does_not_squeeze_starts_at_the_server(
     times = sorted(s.time for s in server.seen)
     assert opened >= 2 and len(times) == 6
     assert max_in_window(times) <= 5
-    assert min(b - a for a, b in itertools.pairwise(times)) >= limiter.interval - TOLERANCE - 0.005
+    assert min(b - a for a, b in itertools.pairwise(times)) >= limiter.interval / 2 - 0.005
 
 
 async def test_waiting_for_the_rate_slot_is_not_the_attempts_time(
