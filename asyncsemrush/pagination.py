@@ -373,6 +373,9 @@ class AsyncPaginator(Generic[T]):
             depth = AUTO_PREFETCH if self.prefetch is None else self.prefetch
             slowest = 0.0
             total: int | None = None
+            # the first page's total read from its head before it is decoded (the
+            # dialect's peek_total): the next pages leave while it decodes
+            peeked: int | None = None
             stop: int | None = end  # known once the first page told `total`
 
             def fill() -> None:
@@ -381,7 +384,7 @@ class AsyncPaginator(Generic[T]):
                 Before ``total`` is known this is speculation, done only where a page past
                 the end costs nothing; such pages are dropped once the end is known."""
                 nonlocal next_offset, committed
-                speculative = total is None
+                speculative = total is None and peeked is None
                 if speculative and not self._may_speculate:
                     return
                 nonlocal capped
@@ -429,6 +432,14 @@ class AsyncPaginator(Generic[T]):
                         depth = auto_prefetch(self._sender.slots.rate, slowest)
                     if total is not None and self.max_units is None:
                         fill()  # the next request leaves before this page is decoded
+                    elif total is None and self.max_units is None and peeked is None:
+                        peeked = self._sender.dialect.peek_total(
+                            sent.raw, rows_key=self._shape.rows_key
+                        )
+                        if peeked is not None:
+                            stop = peeked if end is None else min(peeked, end)
+                            fill()
+                            await asyncio.sleep(0)  # let them reach their rate slots
                     page, bad_row = await self._take(sent, at, limit, total, pull)
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)

@@ -60,6 +60,11 @@ class Dialect(Protocol):
         answer, ``MalformedResponseError`` for a success that cannot be read."""
         ...
 
+    def peek_total(self, raw: RawResponse, *, rows_key: str) -> int | None:
+        """A page's ``total`` read from its undecoded body when that is certain (so the
+        next pages can leave before it is decoded), else None."""
+        ...
+
     def read_page(self, data: Any, *, rows_key: str, page_mode: bool) -> PageAnswer:
         """A paginated answer's rows and counters; ``ResponseFormatError`` when the
         counters are missing or not whole numbers >= 0 (never coerced)."""

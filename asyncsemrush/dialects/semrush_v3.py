@@ -36,6 +36,14 @@ register_pattern(KEY_PARAM)
 
 _ERROR_TEXT = re.compile(rb"^\s*ERROR\s+(\d+)\s*::\s*(.*)$", re.S)
 _UNITS_TEXT = re.compile(r"^\s*(\d{1,3}(?:[,\s]\d{3})+|\d+)\s*$")
+# A page's head: counters (a name, then digits or a short string without escapes) and
+# then the rows' key opening an object or a list. Strings cannot hold a quote, so no
+# counter can be read out of another's value.
+_COUNTER_TEXT = rb'\s*"(\w{1,32})"\s*:\s*("[^"\\]{0,64}"|\d{1,19})\s*,'
+_COUNTER = re.compile(_COUNTER_TEXT)
+_PAGE_HEAD = re.compile(
+    rb"\s*\{(?P<counters>(?:" + _COUNTER_TEXT + rb')+)\s*"(?P<rows>\w{1,32})"\s*:\s*[\[{]'
+)
 _ACCEPT = {"Accept": "application/json"}
 _JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
@@ -151,6 +159,23 @@ class SemrushV3:
             text = redact(str(message))[:500] if message else excerpt(body)
             raise http_error_for_status(status)(None, text, status, method, url_redacted)
         return data
+
+    def peek_total(self, raw: RawResponse, *, rows_key: str) -> int | None:
+        """A page's ``total`` from the head of its body, before it is decoded: only when
+        the head is plain counters (``"total": "199"``, ``"limit": 10``, short strings)
+        and then the rows (``"data": {``), as Semrush sends a page, and ``total`` is
+        among them once. Anything else is None: the decoded answer will say."""
+        if self.failed(raw):
+            return None
+        head = _PAGE_HEAD.match(raw.body, 0, 512)
+        if head is None or head.group("rows") != rows_key.encode():
+            return None
+        pairs = _COUNTER.findall(head.group("counters"))
+        names = [name for name, _ in pairs]
+        if names.count(b"total") != 1 or len(set(names)) != len(names):
+            return None
+        value = dict(pairs)[b"total"].strip(b'"')
+        return int(value) if value.isdigit() and len(value) < 19 else None
 
     def read_page(self, data: Any, *, rows_key: str, page_mode: bool) -> PageAnswer:
         """``total`` (required), the echoed ``offset`` or ``page``, and the rows."""

@@ -64,6 +64,9 @@ class EnvelopeDialect:
             )
         return envelope
 
+    def peek_total(self, raw: RawResponse, *, rows_key: str) -> int | None:
+        return None  # the envelope's meta may come after the rows: wait for the decode
+
     def read_page(self, data: Any, *, rows_key: str, page_mode: bool) -> PageAnswer:
         meta = data["meta"]
         return PageAnswer(data[rows_key], f"$.{rows_key}", meta["total_count"], meta["offset"])
