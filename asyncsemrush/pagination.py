@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import weakref
 from collections import deque
@@ -44,6 +45,7 @@ from .errors import (
 __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
+log = logging.getLogger("asyncsemrush")
 
 #: The fewest rows back within which a repeated row is found (``Pi``, ``Ur``). A pull's
 #: window is this, or every row that can be in flight with a page (``(prefetch + 1) *
@@ -52,6 +54,14 @@ T = TypeVar("T")
 #: flat: the identities keep their page's memory blocks in use (20,000 rows of 2 x 7
 #: kept 9 MiB; 5,000 keep 2 to 4).
 REPEAT_WINDOW = 5_000
+
+#: The largest page the documented answers and this client's tests have seen served in
+#: full. A bigger ``page_size`` is grown to after the first page (see AsyncPaginator).
+SAFE_PAGE_SIZE = 1_000
+
+#: The share of ``max_response_bytes`` a grown page may be expected to fill, at the
+#: bytes a row the first page took (rows of one report vary in size).
+PAGE_BYTES_HEADROOM = 0.5
 
 #: Pages in flight when ``prefetch`` is not given, at the least and at the most.
 AUTO_PREFETCH, AUTO_PREFETCH_MAX = 4, 8
@@ -87,6 +97,8 @@ class Page(Generic[T]):
     total: int
     asked: int
     response: ApiResponse = attrs.field(repr=False)
+    #: the page size the answer echoes (its ``limit``; None when it echoes none)
+    echoed_limit: int | None = attrs.field(default=None, repr=False)
 
     @property
     def units(self) -> int:
@@ -356,9 +368,18 @@ class AsyncPaginator(Generic[T]):
             offset = self.start_offset
             end = None if self.max_rows is None else offset + self.max_rows
             capped: int | None = None  # where max_units stopped the pull
-            first_limit = self._fit(self._limit(offset, end), committed)
+            # The page size: page_size, or at first SAFE_PAGE_SIZE, grown to page_size
+            # (within the response cap) once the first page shows its bytes a row; a
+            # size bigger than any served in full so far goes alone, so that a service
+            # serving fewer rows a page than asked leaves no gap behind it.
+            size = self.page_size
+            if not self._shape.page_mode:
+                size = min(self.page_size, SAFE_PAGE_SIZE)
+            grow_to = self.page_size if size < self.page_size else None
+            served = max(size, SAFE_PAGE_SIZE)  # the largest size served in full
+            first_limit = self._fit(self._limit(offset, end, size), committed)
             if first_limit <= 0:
-                if self._limit(offset, end) > 0:
+                if self._limit(offset, end, size) > 0:
                     self._stopped_by_units(offset)
                 return
             committed += self._cost(first_limit)
@@ -368,7 +389,7 @@ class AsyncPaginator(Generic[T]):
             inflight: list[tuple[int, int, asyncio.Task[Sent | None]]] = [
                 (offset, first_limit, first)
             ]
-            next_offset = offset + self.page_size
+            next_offset = offset + size
             # pages in flight: the given prefetch, or one that follows the rate limit
             depth = AUTO_PREFETCH if self.prefetch is None else self.prefetch
             slowest = 0.0
@@ -377,6 +398,11 @@ class AsyncPaginator(Generic[T]):
             # dialect's peek_total): the next pages leave while it decodes
             peeked: int | None = None
             stop: int | None = end  # known once the first page told `total`
+
+            def room() -> bool:
+                """Whether one more page may leave: ``depth`` in flight, or one alone at a
+                size not yet served in full."""
+                return len(inflight) < (depth if size <= served else 1)
 
             def fill() -> None:
                 """Keep ``prefetch`` pages in flight (before yielding, so they load meanwhile).
@@ -388,8 +414,8 @@ class AsyncPaginator(Generic[T]):
                 if speculative and not self._may_speculate:
                     return
                 nonlocal capped
-                while len(inflight) < depth and (stop is None or next_offset < stop):
-                    limit = self._fit(self._limit(next_offset, stop), committed)
+                while room() and (stop is None or next_offset < stop):
+                    limit = self._fit(self._limit(next_offset, stop, size), committed)
                     if limit <= 0:  # the unit cap is reached
                         if stop is not None:
                             capped = next_offset
@@ -401,7 +427,7 @@ class AsyncPaginator(Generic[T]):
                     inflight.append((next_offset, limit, task))
                     # a page max_units shrank is followed by the row after it, not by
                     # the next full page: the resume offset must not skip rows
-                    next_offset += limit if not self._shape.page_mode else self.page_size
+                    next_offset += limit if not self._shape.page_mode else size
 
             cancelled = False
             at = offset  # the page being taken
@@ -420,7 +446,9 @@ class AsyncPaginator(Generic[T]):
                     if sent is None:  # speculation the budget could not hold then: now,
                         # sized for what is left now that the end is known
                         assert stop is not None
-                        resized = self._fit(self._limit(at, stop), committed - self._cost(limit))
+                        resized = self._fit(
+                            self._limit(at, stop, size), committed - self._cost(limit)
+                        )
                         committed += self._cost(resized) - self._cost(limit)
                         limit = resized
                         if limit <= 0:
@@ -430,17 +458,19 @@ class AsyncPaginator(Generic[T]):
                     if self.prefetch is None and sent.latency > slowest:
                         slowest = sent.latency
                         depth = auto_prefetch(self._sender.slots.rate, slowest)
-                    if total is not None and self.max_units is None:
+                    trusted = size <= served  # (a page at a new size is taken before more go)
+                    if total is not None and self.max_units is None and trusted:
                         fill()  # the next request leaves before this page is decoded
-                    elif total is None and self.max_units is None and peeked is None:
+                    elif total is None and self.max_units is None and grow_to is None:
                         peeked = self._sender.dialect.peek_total(
-                            sent.raw, rows_key=self._shape.rows_key
+                            sent.raw, rows_key=self._shape.rows_key, limit=limit
                         )
                         if peeked is not None:
                             stop = peeked if end is None else min(peeked, end)
                             fill()
                             await asyncio.sleep(0)  # let them reach their rate slots
                     page, bad_row = await self._take(sent, at, limit, total, pull)
+                    body_bytes = sent.size
                     del sent, task  # the body's bytes go now, not after the next decode
                     committed += page.units - self._cost(limit)
                     if total is None:
@@ -451,12 +481,33 @@ class AsyncPaginator(Generic[T]):
                             inflight[:] = [entry for entry in inflight if entry[0] < stop]
                             await self._abandon(beyond, cancel=False)
                     assert stop is not None
+                    got = len(page.rows)
+                    resized = False  # the service's page size is smaller than asked
+                    if got == page.asked:
+                        served = max(served, got)
+                    elif self._service_capped(page, stop) and not inflight:
+                        # fewer rows a page than asked, as the answer says: that is the
+                        # service's page size from here on (nothing was left in a gap)
+                        log.info(
+                            "%s: the service served %d rows a page for %d asked; continuing at %d",
+                            self.report_type,
+                            got,
+                            page.asked,
+                            got,
+                        )
+                        size = served = got
+                        grow_to, resized = None, True
+                        next_offset = page.offset + got
+                    if grow_to is not None and got:
+                        # grow to page_size, as far as the response cap holds such rows
+                        size = max(size, min(grow_to, self._rows_that_fit(body_bytes / got)))
+                        grow_to = None
                     if bad_row is not None:  # deliver the rows before it, then say where
                         yield self._deliver(page, end)
                         bad_row.rows_delivered = self.rows_delivered
                         bad_row.resume_offset = page.offset + len(page.rows)
                         raise bad_row
-                    short = self._short(page, stop)
+                    short = self._short(page, stop) and not resized
                     if not short:
                         fill()
                     yield self._deliver(page, end)
@@ -518,13 +569,32 @@ class AsyncPaginator(Generic[T]):
         depth = AUTO_PREFETCH_MAX if self.prefetch is None else self.prefetch
         return max(REPEAT_WINDOW, (depth + 1) * self.page_size)
 
-    def _limit(self, offset: int, stop: int | None) -> int:
-        """Rows to ask for at ``offset``: a full page, or what is left before ``stop``."""
+    def _limit(self, offset: int, stop: int | None, size: int) -> int:
+        """Rows to ask for at ``offset``: a page of ``size``, or what is left before
+        ``stop``."""
         if stop is not None and stop <= offset:
             return 0
         if self._shape.page_mode or stop is None:
-            return self.page_size  # page numbers need fixed sizes; surplus rows are dropped
-        return min(self.page_size, stop - offset)
+            return size  # page numbers need fixed sizes; surplus rows are dropped
+        return min(size, stop - offset)
+
+    def _service_capped(self, page: Page[T], stop: int) -> bool:
+        """Whether a short page is the service serving fewer rows a page than asked (it
+        echoes that smaller ``limit`` and gave that many rows), not a partial answer."""
+        got = len(page.rows)
+        return (
+            not self._shape.page_mode
+            and page.echoed_limit == got
+            and 0 < got < page.asked
+            and page.offset + got < stop
+        )
+
+    def _rows_that_fit(self, row_bytes: float) -> int:
+        """Rows of ``row_bytes`` a page may hold within the response cap's headroom."""
+        cap = getattr(self._sender.transport, "max_response_bytes", None)
+        if not isinstance(cap, int) or row_bytes <= 0:
+            return self.page_size
+        return max(1, int(cap * PAGE_BYTES_HEADROOM / row_bytes))
 
     def _cost(self, limit: int) -> int:
         return self._fixed + self._per_row * limit
@@ -606,7 +676,8 @@ class AsyncPaginator(Generic[T]):
             )
         self._check_repeats(rows if raw else rows_raw, pull, offset)
         self.units_spent += response.units
-        return Page(tuple(rows), offset, page_total, asked, response), bad_row
+        page = Page(tuple(rows), offset, page_total, asked, response, answer.limit)
+        return page, bad_row
 
     def _check_repeats(self, rows_raw: Any, pull: _Pull, offset: int) -> None:
         """A row whose identity (``Pi``, ``Ur``) was delivered within the last

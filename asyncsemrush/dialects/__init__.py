@@ -27,13 +27,14 @@ __all__ = ["Dialect", "PageAnswer"]
 @attrs.frozen
 class PageAnswer:
     """A page as the dialect read it: ``rows`` as sent (at ``rows_path``), the report's
-    ``total``, and the ``cursor`` the answer echoes (its offset or page number; None
-    when it echoes none)."""
+    ``total``, the ``cursor`` the answer echoes (its offset or page number; None
+    when it echoes none), and the page size it echoes (``limit``; None when none)."""
 
     rows: Any
     rows_path: str
     total: int
     cursor: int | None
+    limit: int | None = None
 
 
 @runtime_checkable
@@ -60,9 +61,10 @@ class Dialect(Protocol):
         answer, ``MalformedResponseError`` for a success that cannot be read."""
         ...
 
-    def peek_total(self, raw: RawResponse, *, rows_key: str) -> int | None:
-        """A page's ``total`` read from its undecoded body when that is certain (so the
-        next pages can leave before it is decoded), else None."""
+    def peek_total(self, raw: RawResponse, *, rows_key: str, limit: int) -> int | None:
+        """A page's ``total`` read from its undecoded body when that is certain and the
+        page was served ``limit`` rows a page as asked (so the next pages can leave
+        before it is decoded), else None."""
         ...
 
     def read_page(self, data: Any, *, rows_key: str, page_mode: bool) -> PageAnswer:

@@ -160,11 +160,13 @@ class SemrushV3:
             raise http_error_for_status(status)(None, text, status, method, url_redacted)
         return data
 
-    def peek_total(self, raw: RawResponse, *, rows_key: str) -> int | None:
+    def peek_total(self, raw: RawResponse, *, rows_key: str, limit: int) -> int | None:
         """A page's ``total`` from the head of its body, before it is decoded: only when
         the head is plain counters (``"total": "199"``, ``"limit": 10``, short strings)
-        and then the rows (``"data": {``), as Semrush sends a page, and ``total`` is
-        among them once. Anything else is None: the decoded answer will say."""
+        and then the rows (``"data": {``), as Semrush sends a page, ``total`` is among
+        them once, and a ``limit`` among them is the one asked for (a smaller one: the
+        service served smaller pages, which the decoded page tells the pull). Anything
+        else is None: the decoded answer will say."""
         if self.failed(raw):
             return None
         head = _PAGE_HEAD.match(raw.body, 0, 512)
@@ -174,7 +176,10 @@ class SemrushV3:
         names = [name for name, _ in pairs]
         if names.count(b"total") != 1 or len(set(names)) != len(names):
             return None
-        value = dict(pairs)[b"total"].strip(b'"')
+        counters = {name: value.strip(b'"') for name, value in pairs}
+        if b"limit" in counters and counters[b"limit"] != b"%d" % limit:
+            return None
+        value = counters[b"total"]
         return int(value) if value.isdigit() and len(value) < 19 else None
 
     def read_page(self, data: Any, *, rows_key: str, page_mode: bool) -> PageAnswer:
@@ -185,7 +190,11 @@ class SemrushV3:
         if total is None:
             raise ResponseFormatError("$.total", "required field missing", answer=data)
         cursor = count(data, "page" if page_mode else "offset")
-        return PageAnswer(data.get(rows_key, {}), f"$.{rows_key}", total, cursor)
+        try:  # the page size served: only informative, so a strange one is no echo
+            limit = count(data, "limit")
+        except ResponseFormatError:
+            limit = None
+        return PageAnswer(data.get(rows_key, {}), f"$.{rows_key}", total, cursor, limit)
 
 
 #: The dialect a client speaks unless told otherwise.

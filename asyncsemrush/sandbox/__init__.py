@@ -36,11 +36,13 @@ class Sandbox:
     so with the tracked domain up to 6 domains). ``days``: collected dates, ending
     ``end_date``. ``rate_limit``: requests per second before HTTP 429 (``None``:
     unlimited); ``max_concurrent``: requests in flight before 429. ``faults``:
-    injected failures (:class:`Faults`). The same ``seed`` gives byte-identical
-    answers. ``edition``: ``"today"`` (the default) answers in the shapes the service
-    documents today (``CURRENT_V3.md``: tools as objects, ``"-"`` for not ranking,
-    float metrics, ``Diff`` entries, the new endpoints and enable answer); ``"2015"`` in
-    the shapes of the 2015 reference.
+    injected failures (:class:`Faults`). ``max_page_size``: the most rows a page the
+    service serves (the real one's is not documented): a bigger ``display_limit`` is
+    served that many rows, the answer's ``limit`` saying so (``None``: as asked). The
+    same ``seed`` gives byte-identical answers. ``edition``: ``"today"`` (the default)
+    answers in the shapes the service documents today (``CURRENT_V3.md``: tools as
+    objects, ``"-"`` for not ranking, float metrics, ``Diff`` entries, the new
+    endpoints and enable answer); ``"2015"`` in the shapes of the 2015 reference.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class Sandbox:
         audit_duration: float = 1.0,
         page_cache_bytes: int = 256 * 1024 * 1024,
         api_disabled: bool = False,
+        max_page_size: int | None = None,
         edition: Edition = "today",
         host: str = "127.0.0.1",
         port: int = 0,
@@ -94,6 +97,7 @@ class Sandbox:
             faults=faults or Faults(),
             page_cache_bytes=page_cache_bytes,
             api_disabled=api_disabled,
+            max_page_size=max_page_size,
         )
         self._host, self._port = host, port
         self._runner: web.AppRunner | None = None

@@ -414,6 +414,13 @@ def routes(server: SandboxServer) -> list[web.RouteDef]:
             raise bad("Parameter linktype_filter is invalid.")
         return value
 
+    def _display_limit(q: Mapping[str, str]) -> int:
+        """The rows a page asked for, at most the page size the service serves (its
+        answer then echoes the size it served)."""
+        limit = tr.int_param(q, "display_limit", 10)
+        most = server.max_page_size
+        return limit if most is None else min(limit, most)
+
     def _page_meta(total: int, limit: int, offset: int) -> dict[str, Any]:
         if today:
             return {"total": total, "state": "0", "limit": limit, "offset": offset}
@@ -425,7 +432,7 @@ def routes(server: SandboxServer) -> list[web.RouteDef]:
         masks = tr.masks_of(q, campaign if today else None)
         linktype = _linktype(q) & 3  # the bits beyond local pack filter nothing here
         offset = tr.int_param(q, "display_offset", 0)
-        limit = tr.int_param(q, "display_limit", 10)
+        limit = _display_limit(q)
         rows = tr.select_rows(campaign, q, masks, period, server.rows)
         page = rows[offset : offset + limit]
         lines = ctx.affordable(rtype, len(page))
@@ -455,7 +462,7 @@ def routes(server: SandboxServer) -> list[web.RouteDef]:
             raise bad("Parameter url_type is invalid.")
         _linktype(q)
         offset = tr.int_param(q, "display_offset", 0)
-        limit = tr.int_param(q, "display_limit", 10)
+        limit = _display_limit(q)
         adwords = rtype.endswith("adwords")
         order = tr.competitor_order(campaign, q, period)
         page = order[offset : offset + limit]
@@ -487,7 +494,7 @@ def routes(server: SandboxServer) -> list[web.RouteDef]:
         adwords = rtype.endswith("adwords")
         domain = url.split(":")[0]
         offset = tr.int_param(q, "display_offset", 0)
-        limit = tr.int_param(q, "display_limit", 10)
+        limit = _display_limit(q)
         rows = [
             tr.landing_row(campaign, i, domain, period, adwords)
             for i in range(tr.landing_total(campaign))

@@ -139,8 +139,10 @@ class SandboxServer:
         faults: Faults,
         page_cache_bytes: int,
         api_disabled: bool = False,
+        max_page_size: int | None = None,
     ) -> None:
         self.world = world
+        self.max_page_size = max_page_size
         self.api_key = api_key
         self.balance = units
         self.rate_limit = rate_limit

@@ -176,8 +176,8 @@ async def test_the_repeat_window_covers_every_page_in_flight(server: ScriptedSer
     pages in flight reach that far: the window is (prefetch + 1) pages at least."""
     from asyncsemrush.pagination import REPEAT_WINDOW
 
-    size = 2000  # 3 pages in flight + 1: a window of 8,000 rows > REPEAT_WINDOW
-    pages = 5  # the last repeats the first, 8,000 rows back: beyond REPEAT_WINDOW alone
+    size = 1000  # 7 pages in flight + 1: a window of 8,000 rows > REPEAT_WINDOW
+    pages = 9  # the last repeats the first, 8,000 rows back: beyond REPEAT_WINDOW alone
     assert (pages - 2) * size > REPEAT_WINDOW
     for k in range(pages - 1):
         server.queue(
@@ -189,8 +189,8 @@ async def test_the_repeat_window_covers_every_page_in_flight(server: ScriptedSer
                          "data": {str(i): kw(n) for i, n in enumerate(last)}})  # fmt: skip
     server.queue(REPORT, reply(body=body))
     async with make_client(server.base_url) as sr:
-        pager = sr.tracking("1_2").positions(page_size=size, prefetch=3)
-        assert pager.repeat_window == 4 * size
+        pager = sr.tracking("1_2").positions(page_size=size, prefetch=7)
+        assert pager.repeat_window == 8 * size
         with pytest.raises(PaginationError, match="repeats Pi='1000'") as info:
             await pager.collect()
     assert info.value.resume_offset == (pages - 1) * size

@@ -64,7 +64,7 @@ class EnvelopeDialect:
             )
         return envelope
 
-    def peek_total(self, raw: RawResponse, *, rows_key: str) -> int | None:
+    def peek_total(self, raw: RawResponse, *, rows_key: str, limit: int) -> int | None:
         return None  # the envelope's meta may come after the rows: wait for the decode
 
     def read_page(self, data: Any, *, rows_key: str, page_mode: bool) -> PageAnswer:

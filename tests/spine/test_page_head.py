@@ -4,6 +4,7 @@ documented answers' heads), and the paginator uses it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -38,13 +39,22 @@ PEEKS: list[tuple[bytes, int | None]] = [
 ]
 
 
+def test_a_head_that_echoes_a_smaller_page_is_not_peeked() -> None:
+    """The service served 500 rows a page for 1,000 asked: the pages after this one
+    must not leave at the asked size's offsets; the decoded page tells the pull."""
+    raw = RawResponse(200, "application/json", b'{"total":"9000","limit":"500","data":{')
+    assert SemrushV3().peek_total(raw, rows_key="data", limit=1000) is None
+    assert SemrushV3().peek_total(raw, rows_key="data", limit=500) == 9000
+
+
 @pytest.mark.parametrize(("body", "total"), PEEKS)
 def test_a_page_total_is_peeked_only_from_a_plain_head(body: bytes, total: int | None) -> None:
     raw = RawResponse(200, "application/json", body)
-    assert SemrushV3().peek_total(raw, rows_key="data") == total
-    assert (
-        SemrushV3().peek_total(RawResponse(500, "application/json", body), rows_key="data") is None
-    )
+    echoed = re.search(rb'"limit":\s*"?(\d+)', body)
+    limit = int(echoed.group(1)) if echoed else 10
+    assert SemrushV3().peek_total(raw, rows_key="data", limit=limit) == total
+    failed = RawResponse(500, "application/json", body)
+    assert SemrushV3().peek_total(failed, rows_key="data", limit=limit) is None
 
 
 class Recorder:
