@@ -241,6 +241,8 @@ def _numbers(n: int) -> list[str]:
 
 def ordered(value: Any) -> list[Any]:
     """The items of a numbered-key object (``{"0": a, "2": b}``) in key order, or a list."""
+    if type(value) is dict and list(value) == _numbers(len(value)):
+        return list(value.values())  # a page as sent: "0".."n-1", nothing to sort
     if isinstance(value, list):
         return value
     if isinstance(value, tuple):

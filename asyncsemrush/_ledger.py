@@ -116,7 +116,10 @@ class UnitLedger:
         entry is in this ledger whatever a listener could do with it."""
         self._entries.append(entry)
         self._total.add(entry)
-        self._by_type.setdefault(entry.report_type, LedgerTotals()).add(entry)
+        by_type = self._by_type.get(entry.report_type)
+        if by_type is None:  # (not setdefault: that builds a LedgerTotals every time)
+            by_type = self._by_type[entry.report_type] = LedgerTotals()
+        by_type.add(entry)
         for listener in self._listeners:
             try:
                 listener(entry)
