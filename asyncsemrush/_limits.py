@@ -61,12 +61,13 @@ class LocalRateLimiter:
         self._starts: deque[float] = deque(maxlen=self._window)
         self._next = -math.inf  # the next start's slot
         self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
 
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
         came = loop.time()
-        if self._lock is None:
-            self._lock = asyncio.Lock()
+        if self._lock is None or self._lock_loop is not loop:  # (one lock per loop)
+            self._lock, self._lock_loop = asyncio.Lock(), loop
         async with self._lock:  # one start at a time, in the order they came
             slot = self._next
             earliest = self._earliest(slot)

@@ -242,3 +242,15 @@ async def test_sqlite_limiters_sharing_a_file_space_their_starts(tmp_path: Any) 
     stamps.sort()
     assert len(stamps) == 22
     assert min(spans(stamps, 10)) >= 1.0 - TOLERANCE
+
+
+def test_one_limiter_serves_one_loop_after_another() -> None:
+    """A limiter kept across ``asyncio.run`` calls (a notebook's, a script's) serves each
+    loop in turn; its first starts contend for the lock in both."""
+    limiter = LocalRateLimiter(50)
+
+    async def burst() -> None:
+        await asyncio.gather(*(limiter.acquire() for _ in range(3)))
+
+    asyncio.run(burst())
+    asyncio.run(burst())
