@@ -173,9 +173,14 @@ class AsyncPaginator(Generic[T]):
     ``start_offset`` resumes a pull. With ``speculate=True`` (off by default), reports
     priced per row only send their first ``prefetch`` pages before ``total`` is known;
     that relies on the service answering an offset past the end with an empty, free
-    page, which no documentation states. A short page while ``total`` says more rows
-    exist raises :class:`~asyncsemrush.errors.PartialResponseError` after its rows were
-    delivered (it carries the offset to resume from).
+    page, which no documentation states. A ``page_size`` above :data:`SAFE_PAGE_SIZE`
+    starts at that, then grows to ``page_size`` within half the response cap at the first
+    page's bytes a row; a page at a size not yet served in full goes alone. A page
+    with fewer rows than asked whose echoed ``limit`` says that many were served sets
+    the pull's page size (the service's own maximum, undocumented); any other short
+    page while ``total`` says more rows exist raises
+    :class:`~asyncsemrush.errors.PartialResponseError` after its rows were delivered
+    (it carries the offset to resume from).
 
     Every row arrives once or the pull raises :class:`~asyncsemrush.errors.PaginationError`
     (with ``resume_offset``): ``total`` must be a whole number >= 0 that stays the same,
