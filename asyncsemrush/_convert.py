@@ -66,7 +66,7 @@ from .models import (
     TrackingOverview,
     VisibilityPoint,
 )
-from .models.tracking import POSITION_FIELDS
+from .models.tracking import POSITION_FIELDS, ROWS_PATH
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -564,7 +564,7 @@ def rows_until_error(
         if cls is PositionRow and not _strict:
             # the row's place: its index when the rows are at $.data (the row formats
             # its path only for an error message), else the path itself
-            indexed = where == "$.data"
+            indexed = where == ROWS_PATH
             for n, item in enumerate(items):
                 if type(item) is not dict:
                     out.append(position_row(item, f"{where}.{n}"))  # type: ignore[arg-type]

@@ -247,9 +247,7 @@ def ordered(value: Any) -> list[Any]:
         return value
     if isinstance(value, tuple):
         return list(value)
-    if isinstance(value, Mapping):
-        if isinstance(value, dict) and list(value) == _numbers(len(value)):
-            return list(value.values())  # "0".."n-1" as sent: nothing to sort
+    if isinstance(value, Mapping):  # (keys out of order, or not a plain dict)
         try:
             return [value[k] for k in sorted(value, key=int)]
         except (TypeError, ValueError):

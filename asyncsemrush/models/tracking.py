@@ -17,6 +17,9 @@ from ._extra import extra_field
 
 V = TypeVar("V")
 
+#: Where a positions page keeps its rows; a pulled row's index counts from there.
+ROWS_PATH = "$.data"
+
 #: The wire fields of a positions row that :class:`PositionRow` reads.
 POSITION_FIELDS = frozenset(
     {
@@ -40,14 +43,14 @@ class PositionRow:
 
     wire: Mapping[str, Any] = attrs.field(repr=False)
     # where the row is in its answer, for error messages: a path (``"$.data.12"``), or
-    # the row's index among the ``data`` rows, formatted only when an error names it
+    # the row's index among the rows at ROWS_PATH, formatted only when an error names it
     _where: str | int = attrs.field(default="$", repr=False, eq=False, alias="where")
 
     @property
     def where(self) -> str:
         """The row's path in its answer (``"$.data.12"``), as errors name it."""
         where = self._where
-        return f"$.data.{where}" if type(where) is int else str(where)
+        return f"{ROWS_PATH}.{where}" if type(where) is int else str(where)
 
     # ---------------------------------------------------------------- reading a cell
 
