@@ -45,3 +45,23 @@ def test_the_realized_floor_is_the_last_answer_a_rate_limited_client_can_have() 
     assert realized_floor({0: 0.2, 1000: 0.4, 2000: 0.2}, 10.0) == pytest.approx(0.6)
     # the order is the offsets', not the order the server happened to log them in
     assert realized_floor({2000: 0.2, 0: 0.25, 1000: 0.2}, 10.0) == pytest.approx(0.55)
+
+
+def test_the_paced_bare_client_reads_every_row_once_at_its_rate() -> None:
+    """The time-to-pull reference reads what the floor reads (its first page, decoded
+    for ``total``, and the rest), and paces its starts ``1 / rate`` apart."""
+    import asyncio
+    import time
+
+    from benchmarks import figures
+    from benchmarks.run import masks_of, wire_server
+
+    masks, day = masks_of("2x7")
+    consume = consumers.read_dict(masks.split(":")[0], day)
+    with wire_server(5_000, "2x7") as base:
+        expect = figures.floor(asyncio.run(figures.fetch_all(base, masks, 5_000, 1000)), consume)
+        t0 = time.perf_counter()
+        got = asyncio.run(figures.bare_paced(base, masks, 1000, 20.0, 2, consume))
+        wall = time.perf_counter() - t0
+    assert got == expect and got[0] == 5_000
+    assert wall >= 4 / 20.0  # five starts, four intervals of 50 ms
