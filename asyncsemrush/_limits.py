@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import math
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Protocol, runtime_checkable
 
@@ -35,64 +35,102 @@ class RateLimiter(Protocol):
         ...
 
 
-class LocalRateLimiter:
-    """At most ``rate`` request starts in any 1-second window, the first one included.
+class StartSchedule:
+    """The rule every rate limiter of this library follows, without a clock or I/O:
+    where the next start's slot is, and when a start may go. Starts follow a fixed
+    schedule, one ``interval`` (``SPACING_MARGIN / rate``) apart, each up to
+    ``TOLERANCE`` early of its slot: no burst in the first second, and no credit saved
+    up while idle (a start that comes after its slot, with nobody waiting, restarts
+    the schedule from itself). A start that was waiting for its slot and began late
+    (the event loop was busy when the slot came: a big page being decoded blocks it
+    15-35 ms; or the shared store's round trip) does not push the schedule back: the
+    next start keeps its own slot, so late wake-ups are made up instead of adding up
+    over a pull (they did: a 60-page pull ended 80-300 ms behind its schedule, and one
+    through a shared limiter took 1.13-1.25x its floor). Two rules bound the catching
+    up: any ``floor(rate) + 1`` starts span at least ``floor(rate)`` intervals less the
+    tolerance (1.002 s at 10/s: the window guarantee), and no two starts come closer
+    than half an interval. At most :data:`CATCH_UP` seconds of lateness are made up;
+    beyond that the schedule restarts from the late start. ``next`` and ``starts``
+    (the last ``window`` starts, oldest first) are the whole state: a shared limiter
+    stores them. The Redis limiter runs the same rule in Lua (``stores.redis``)."""
 
-    Starts follow a fixed schedule, one ``interval`` (``SPACING_MARGIN / rate``) apart,
-    each up to ``TOLERANCE`` early of its slot: no burst in the first second, and no
-    credit saved up while idle (a start that comes after its slot with nobody waiting
-    restarts the schedule from itself). A start that was waiting for its slot and began
-    late, because the event loop was busy when the slot came (a big page being decoded
-    blocks it 15-35 ms), does not push the schedule back: the next start keeps its own
-    slot, so late wake-ups are made up instead of adding up over a pull (they did: a
-    60-page pull ended 80-300 ms behind its schedule). Two rules bound the catching up:
-    any ``floor(rate) + 1`` starts span at least ``floor(rate)`` intervals less the
-    tolerance (1.002 s at 10/s: the window guarantee, unchanged), and no two starts
-    come closer than half an interval. At most :data:`CATCH_UP` seconds of lateness
-    are made up; beyond that the schedule restarts from the late start.
-    (The shared limiters, :class:`~asyncsemrush.stores.redis.RedisRateLimiter` and
-    :class:`~asyncsemrush.stores.sqlite.SqliteRateLimiter`, keep the strict spacing.)
-    """
+    __slots__ = ("interval", "next", "starts", "window")
+
+    def __init__(self, rate: float, next_slot: float = -math.inf, starts: Iterable[float] = ()):
+        self.interval = SPACING_MARGIN / rate
+        self.window = max(1, math.floor(rate))  # starts whose span is bounded
+        self.next = next_slot  # the next start's slot
+        self.starts: deque[float] = deque(starts, maxlen=self.window)
+
+    def earliest(self) -> float:
+        """When the next start may go: its slot (less the tolerance), one window after
+        the start ``floor(rate)`` back, half an interval after the last."""
+        tolerance = TOLERANCE  # (read now: tests widen it)
+        earliest = self.next - tolerance
+        if self.starts:
+            earliest = max(earliest, self.starts[-1] + self.interval / 2)
+            if len(self.starts) == self.window:
+                span = self.window * self.interval - tolerance
+                earliest = max(earliest, self.starts[0] + span)
+        return earliest
+
+    def start(self, now: float, came: float) -> None:
+        """Record a start at ``now`` (no earlier than :meth:`earliest`) by an acquirer
+        that asked at ``came``."""
+        slot = self.next
+        if came <= slot and now - slot <= CATCH_UP:  # waited for its slot, began late
+            self.next = slot + self.interval  # the schedule holds
+        else:
+            self.next = now + self.interval
+        self.starts.append(now)
+
+    def forget_future(self, now: float) -> None:
+        """Drop what lies beyond any slot or start this clock can have given (a shared
+        file from before a reboot, a clock stepped back): start afresh."""
+        if self.next > now + self.interval + TOLERANCE or (self.starts and self.starts[-1] > now):
+            self.next = -math.inf
+            self.starts.clear()
+
+
+class LoopLock:
+    """An ``asyncio.Lock`` for the running event loop, made anew when the loop changes
+    (a limiter kept across ``asyncio.run`` calls: a lock is bound to its first loop)."""
+
+    __slots__ = ("_lock", "_loop")
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __call__(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop = asyncio.Lock(), loop
+        return self._lock
+
+
+class LocalRateLimiter:
+    """At most ``rate`` request starts in any 1-second window, the first one included,
+    in this process; the rule is :class:`StartSchedule`'s (late starts made up, the
+    window guarantee kept)."""
 
     def __init__(self, rate: float) -> None:
         self.rate = positive("rate_limit", rate, "requests per second, a number > 0")
-        self.interval = SPACING_MARGIN / self.rate
-        self._window = max(1, math.floor(self.rate))  # starts whose span is bounded
-        self._starts: deque[float] = deque(maxlen=self._window)
-        self._next = -math.inf  # the next start's slot
-        self._lock: asyncio.Lock | None = None
-        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._schedule = StartSchedule(self.rate)
+        self.interval = self._schedule.interval
+        self._lock = LoopLock()
 
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
         came = loop.time()
-        if self._lock is None or self._lock_loop is not loop:  # (one lock per loop)
-            self._lock, self._lock_loop = asyncio.Lock(), loop
-        async with self._lock:  # one start at a time, in the order they came
-            slot = self._next
-            earliest = self._earliest(slot)
+        schedule = self._schedule
+        async with self._lock():  # one start at a time, in the order they came
+            earliest = schedule.earliest()
             now = loop.time()
             while now < earliest:
                 await asyncio.sleep(earliest - now)
                 now = loop.time()
-            # came by its slot (not after an idle spell) and began late: catch up
-            if came <= slot and now - slot <= CATCH_UP:
-                self._next = slot + self.interval  # a late start: the schedule holds
-            else:
-                self._next = now + self.interval
-            self._starts.append(now)
-
-    def _earliest(self, slot: float) -> float:
-        """When the next start may go: its slot (less the tolerance), one window after
-        the start ``floor(rate)`` back, half an interval after the last."""
-        tolerance = TOLERANCE  # (read now: tests widen it)
-        earliest = slot - tolerance
-        if self._starts:
-            earliest = max(earliest, self._starts[-1] + self.interval / 2)
-            if len(self._starts) == self._window:
-                span = self._window * self.interval - tolerance
-                earliest = max(earliest, self._starts[0] + span)
-        return earliest
+            schedule.start(now, came)
 
     def __repr__(self) -> str:
         return f"LocalRateLimiter(rate={self.rate})"

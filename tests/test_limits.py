@@ -87,17 +87,51 @@ async def test_no_burst_after_an_idle_spell() -> None:
     assert never_two_at_once(after, limiter)
 
 
-async def test_starts_made_late_by_a_busy_loop_are_caught_up() -> None:
+@pytest.fixture(params=["local", "sqlite", "redis"])
+async def limiter_20(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    """A limiter of 20 starts a second: the local one, or a shared one (SQLite file,
+    Redis server of the test's own)."""
+    if request.param == "local":
+        yield LocalRateLimiter(20)
+    elif request.param == "sqlite":
+        from asyncsemrush.stores.sqlite import SqliteRateLimiter
+
+        yield SqliteRateLimiter(tmp_path / "rate.sqlite", rate=20)
+    else:
+        import redis.asyncio as aioredis
+
+        from asyncsemrush.stores.redis import RedisRateLimiter
+
+        server = request.getfixturevalue("redis_server")
+        client = aioredis.Redis.from_url(server.url)
+        try:
+            yield RedisRateLimiter(client, "busy-loop", rate=20)
+        finally:
+            await client.aclose()
+
+
+async def test_every_limiter_makes_up_starts_a_busy_loop_made_late(limiter_20: Any) -> None:
     """A start whose slot came while the loop was blocked (a page being decoded) began
-    late; the limiter kept that lateness for good, and a 60-page pull ended 80-300 ms
-    behind its schedule. Now the next start keeps its slot: 41 starts at 20/s, with the
-    loop blocked 30 ms every 130 ms, end one block behind at most, and every window of
-    21 starts still spans 20 intervals, no two starts closer than half an interval."""
+    late, and the limiters kept that lateness for good: a 60-page pull ended 80-300 ms
+    behind its schedule through the local one; through SqliteRateLimiter a 60-page
+    pull took 1.19-1.25x its floor, 1.13-1.18x through Redis
+    (starts 110-123 ms apart at 10/s, each late by the store's round trip or a decode).
+    Now they follow the local rule: 41 starts at 20/s, the loop blocked 30 ms every
+    130 ms, end within one block of 40 intervals (a shared one: and two intervals);
+    every 21 starts span 20 intervals less the tolerance, no two within half an
+    interval (a shared limiter's stamps, taken here after the store answered, may be
+    skewed by its round trip: 3 ms allowed). Without the rule that leaves a grant
+    unused when it reached a blocked loop, 21 starts spanned 0.973 s here."""
     import time
 
-    limiter = LocalRateLimiter(20)
+    limiter = limiter_20
     loop = asyncio.get_running_loop()
+    interval = _limits.SPACING_MARGIN / 20
+    shared = not isinstance(limiter, LocalRateLimiter)
+    skew = 0.003 if shared else 0.0
     stamps: list[float] = []
+    await limiter.acquire()  # (a shared store's connection and script, made ready)
+    await asyncio.sleep(0.2)  # idle: the schedule starts afresh
 
     async def one() -> None:
         await limiter.acquire()
@@ -110,13 +144,16 @@ async def test_starts_made_late_by_a_busy_loop_are_caught_up() -> None:
 
     blocker = asyncio.ensure_future(busy())
     try:
-        await asyncio.gather(*(one() for _ in range(41)))
+        await asyncio.wait_for(asyncio.gather(*(one() for _ in range(41))), 20)
     finally:
         blocker.cancel()
-    late = stamps[-1] - stamps[0] - 40 * limiter.interval
-    assert late <= 0.03 + 0.015, late  # one block, and a loaded machine's wake-up
-    assert min(spans(stamps, 20)) >= 20 * limiter.interval - TOLERANCE
-    assert never_two_at_once(stamps, limiter)
+    stamps.sort()
+    late = stamps[-1] - stamps[0] - 40 * interval
+    # one block, and a loaded machine's wake-up; a shared limiter also leaves a slot
+    # unused when its grant reached a blocked loop (up to two here; before: 0.25-0.57 s)
+    assert late <= 0.03 + 0.02 + (2 * interval if shared else 0), late
+    assert min(spans(stamps, 20)) >= 20 * interval - TOLERANCE - skew
+    assert all(b - a >= interval / 2 - skew for a, b in itertools.pairwise(stamps))
 
 
 async def test_concurrency_cap(server: ScriptedServer) -> None:

@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import math
 import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Hashable
 from typing import Any, Literal, TypeVar
 
-from .._limits import SPACING_MARGIN, TOLERANCE
+from .._limits import CATCH_UP, TOLERANCE, LoopLock, StartSchedule
 from .._redact import redact
 from ..budget import BudgetState
 from ..errors import BudgetStoreError
@@ -81,19 +82,39 @@ return {found,
         tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
 """
 
-# GCRA with no burst: a start is allowed once the theoretical arrival time has come
-# (up to the tolerance early, as in LocalRateLimiter).
-# KEYS: tat; ARGV: interval ms, tolerance ms. Returns the ms to wait ("0": go), as text.
+# The rule of LocalRateLimiter (_limits.StartSchedule), in milliseconds of the Redis
+# server's clock: the next slot in KEYS[1] (the key of earlier versions, a number as
+# text), the last floor(rate) starts in the list KEYS[2], newest first.
+# ARGV: interval, tolerance, window (starts), catch-up, and when this acquirer first
+# asked ("" on its first call). Returns {ms to wait ("0": go), when it first asked, now}.
 _RATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local due = tat - tonumber(ARGV[2])
-if due <= now then
-  redis.call('SET', KEYS[1], tostring(math.max(tat, now) + tonumber(ARGV[1])), 'PX', 600000)
-  return '0'
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window, catch_up = tonumber(ARGV[3]), tonumber(ARGV[4])
+local came = tonumber(ARGV[5]) or now
+local slot = tonumber(redis.call('GET', KEYS[1]) or '')
+local starts = redis.call('LRANGE', KEYS[2], 0, window - 1)
+local last = tonumber(starts[1] or '')
+if (slot and slot > now + interval + tolerance) or (last and last > now) then
+  slot, starts, last = nil, {}, nil  -- beyond this clock (it was stepped back): afresh
 end
-return tostring(due - now)
+local earliest = -math.huge
+if slot then earliest = slot - tolerance end
+if last then earliest = math.max(earliest, last + interval / 2) end
+if #starts >= window then
+  earliest = math.max(earliest, tonumber(starts[window]) + window * interval - tolerance)
+end
+if now < earliest then
+  return {string.format('%.3f', earliest - now), string.format('%.3f', came), '0'}
+end
+local following = now + interval
+if slot and came <= slot and now - slot <= catch_up then following = slot + interval end
+redis.call('SET', KEYS[1], string.format('%.3f', following), 'PX', 600000)
+redis.call('LPUSH', KEYS[2], string.format('%.3f', now))
+redis.call('LTRIM', KEYS[2], 0, window - 1)
+redis.call('PEXPIRE', KEYS[2], 600000)
+return {'0', string.format('%.3f', came), string.format('%.3f', now)}
 """
 
 # KEYS: holders zset; ARGV: token, limit, lease ms. 1 when the slot was taken.
@@ -243,24 +264,48 @@ class RedisBudgetStore:
 
 
 class RedisRateLimiter:
-    """At most ``rate`` request starts per second across every process using ``name``
-    (GCRA without burst: starts spaced 1/rate apart, the first second included)."""
+    """At most ``rate`` request starts per second across every process using ``name``:
+    the local limiter's rule (:class:`~asyncsemrush._limits.StartSchedule`: starts
+    1/rate apart, no burst in the first second, late starts made up, any ``rate + 1``
+    starts spanning 1.002 s at 10/s), run in Redis on its clock."""
 
     def __init__(self, redis: Any, name: str = "asyncsemrush", *, rate: float = 10.0) -> None:
         positive("rate", rate, "requests per second, a number > 0")
         self.redis = redis
         self.key = f"{name}:rate"
         self.rate = float(rate)
-        self._interval_ms = 1000.0 * SPACING_MARGIN / self.rate
+        schedule = StartSchedule(self.rate)
+        self._args = [
+            1000.0 * schedule.interval,
+            1000.0 * TOLERANCE,
+            schedule.window,
+            1000.0 * CATCH_UP,
+        ]
         self._script = redis.register_script(_RATE)
+        self._round_trip = math.inf  # the fastest answer of the script seen (seconds)
+        self._lock = LoopLock()
 
     async def acquire(self) -> None:
-        args = [self._interval_ms, 1000.0 * TOLERANCE]
-        while True:
-            wait_ms = float(await self._script(keys=[self.key], args=args))
-            if wait_ms <= 0:
-                return
-            await asyncio.sleep(wait_ms / 1000)
+        """Wait for the next start slot shared by the processes. A slot granted while
+        this event loop was blocked (the answer took longer than the fastest round trip
+        seen by more than the tolerance) is left unused and another is asked for: the
+        request would leave later than Redis says it started."""
+        loop = asyncio.get_running_loop()
+        came: str | bytes = ""  # when this start first asked, on the server's clock
+        async with self._lock():  # one asker a process: no herd waking at each slot
+            while True:
+                asked = loop.time()
+                wait_ms, came, _granted = await self._script(
+                    keys=[self.key, f"{self.key}:starts"], args=[*self._args, came]
+                )
+                took = loop.time() - asked
+                self._round_trip = min(self._round_trip, took)
+                wait = float(wait_ms) / 1000
+                if wait <= 0:
+                    if took - self._round_trip <= TOLERANCE:
+                        return
+                    continue  # granted while this loop was blocked: that slot goes unused
+                await asyncio.sleep(wait)
 
 
 class RedisConcurrencyLimiter:

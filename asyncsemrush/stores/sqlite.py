@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .._ledger import LedgerEntry, UnitLedger
-from .._limits import SPACING_MARGIN, TOLERANCE
+from .._limits import SPACING_MARGIN, TOLERANCE, LoopLock, StartSchedule
 from ..budget import BudgetState
 from ..errors import BudgetStoreError
 from ..params import integer, positive
@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS reservations (
 );
 CREATE TABLE IF NOT EXISTS reclaimed (token TEXT, name TEXT, amount INTEGER, at REAL);
 CREATE TABLE IF NOT EXISTS rate (name TEXT PRIMARY KEY, tat REAL);
+-- each limiter's last starts (a table of its own: an earlier version, writing rate's
+-- two columns, may share the file)
+CREATE TABLE IF NOT EXISTS rate_starts (name TEXT PRIMARY KEY, starts TEXT);
 CREATE TABLE IF NOT EXISTS ledger (
     time TEXT, report_type TEXT, method TEXT, path TEXT, estimated INTEGER, actual INTEGER,
     lines INTEGER, attempts INTEGER, outcome TEXT, status INTEGER, error TEXT, attempt_log TEXT,
@@ -215,7 +218,7 @@ class SqliteBudgetStore:
 
 class SqliteRateLimiter:
     """At most ``rate`` request starts per second across the processes sharing the file
-    (starts spaced 1/rate apart)."""
+    (the local limiter's rule: late starts made up, any rate + 1 starts span 1.002 s)."""
 
     def __init__(
         self,
@@ -231,31 +234,46 @@ class SqliteRateLimiter:
         self.name = name
         self.rate = rate
         self.interval = SPACING_MARGIN / rate
+        self._lock = LoopLock()
 
     async def acquire(self) -> None:
-        """Wait for the next start slot shared by the processes."""
+        """Wait for the next start slot shared by the processes (the rule of
+        :class:`~asyncsemrush._limits.StartSchedule`, its state in the file). A slot
+        granted while this event loop was blocked (the grant is made in a worker thread)
+        is left unused and another is asked for: the request would leave later than
+        the file says it started, closer to the starts after it."""
+        came = time.monotonic()  # (one clock for every process of the machine)
 
-        def op(c: sqlite3.Connection) -> float:
+        def op(c: sqlite3.Connection) -> tuple[float, float]:
             now = time.monotonic()
+            schedule = StartSchedule(self.rate)
             row = c.execute("SELECT tat FROM rate WHERE name = ?", (self.name,)).fetchone()
-            tat = row[0] if row else 0.0
-            if tat > now + self.interval + TOLERANCE:
-                # later than any slot this clock can have given (a file from before a
-                # reboot, or a wall-clock stamp of an earlier version): start afresh
-                tat = now
-            if tat - TOLERANCE <= now:  # the schedule of LocalRateLimiter
-                c.execute(
-                    "INSERT OR REPLACE INTO rate VALUES (?, ?)",
-                    (self.name, max(tat, now) + self.interval),
-                )
-                return 0.0
-            return float(tat - TOLERANCE - now)
+            if row is not None and row[0] is not None:
+                schedule.next = float(row[0])
+            kept = c.execute("SELECT starts FROM rate_starts WHERE name = ?", (self.name,))
+            row = kept.fetchone()
+            if row is not None and row[0]:
+                schedule.starts.extend(float(t) for t in str(row[0]).split())
+            # later than any slot this clock can have given (a file from before a
+            # reboot, or a wall-clock stamp of an earlier version): start afresh
+            schedule.forget_future(now)
+            earliest = schedule.earliest()
+            if now < earliest:
+                return earliest - now, now
+            schedule.start(now, came)
+            c.execute("INSERT OR REPLACE INTO rate VALUES (?, ?)", (self.name, schedule.next))
+            starts = " ".join(repr(t) for t in schedule.starts)
+            c.execute("INSERT OR REPLACE INTO rate_starts VALUES (?, ?)", (self.name, starts))
+            return 0.0, now
 
-        while True:
-            wait = await self.db.run(op)
-            if wait <= 0:
-                return
-            await asyncio.sleep(wait)
+        async with self._lock():  # one asker a process: no herd waking at each slot
+            while True:
+                wait, granted = await self.db.run(op)
+                if wait <= 0:
+                    if time.monotonic() - granted <= TOLERANCE:
+                        return
+                    continue  # granted while this loop was blocked: that slot goes unused
+                await asyncio.sleep(wait)
 
 
 class SqliteLedger:
