@@ -19,19 +19,23 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from asyncsemrush import SemrushClient, UnitBudget, _convert, models
 from asyncsemrush.sandbox import Sandbox
+from asyncsemrush.stores.sqlite import SqliteRateLimiter
 
 from . import consumers, figures
 from .decode import SHAPES, page, shape_of
@@ -375,8 +379,9 @@ def at_the_limit(res: Results, n: int) -> None:
 
     latency, rate = 0.3, 10.0
     masks, _ = masks_of("2x7")
-    walls: dict[str, list[float]] = {"default": [], "speculate": [], "bare": []}
-    ratios: dict[str, list[float]] = {"default": [], "bare": []}
+    walls: dict[str, list[float]] = {"default": [], "speculate": [], "bare": [], "sqlite": []}
+    ratios: dict[str, list[float]] = {"default": [], "bare": [], "sqlite": []}
+    shared = tempfile.mkdtemp(prefix="asyncsemrush-bench-")
     with wire_server(n * 1000, "2x7", mode="repeat", latency=latency, jitter=0.1) as base:
 
         def drawn() -> dict[int, float]:
@@ -386,8 +391,11 @@ def at_the_limit(res: Results, n: int) -> None:
         for _ in range(3):
             for name in walls:
 
-                async def pull(speculate: bool = name == "speculate") -> int:
-                    async with SemrushClient(figures.KEY, base_url=base, rate_limit=rate) as sr:
+                async def pull(speculate: bool = name == "speculate", kind: str = name) -> int:
+                    limit: Any = rate
+                    if kind == "sqlite":  # the shared limiter, on a file of its own a pull
+                        limit = SqliteRateLimiter(Path(shared) / f"{time.time_ns()}", rate=rate)
+                    async with SemrushClient(figures.KEY, base_url=base, rate_limit=limit) as sr:
                         pager = sr.tracking("1_2").positions(masks, speculate=speculate)
                         got = 0
                         async for _row in pager.raw_rows():
@@ -405,6 +413,7 @@ def at_the_limit(res: Results, n: int) -> None:
                 walls[name].append(wall)
                 if name in ratios:
                     ratios[name].append(wall / realized_floor(drawn(), rate))
+    shutil.rmtree(shared, ignore_errors=True)
     waiting = 2 * latency + (n - 2) / rate
     knowing = latency + (n - 1) / rate
     med = {k: statistics.median(v) for k, v in walls.items()}
@@ -423,6 +432,11 @@ def at_the_limit(res: Results, n: int) -> None:
         "the bare client paced at exactly 10/s / its realized floor: "
         f"{statistics.median(ratios['bare']):.3f}x (pulls {', '.join(f'{r:.3f}' for r in ratios['bare'])}; "
         f"the library's: {', '.join(f'{r:.3f}' for r in ratios['default'])})"
+    )
+    res.report(
+        "through SqliteRateLimiter / its realized floor: "
+        f"{statistics.median(ratios['sqlite']):.3f}x (pulls "
+        f"{', '.join(f'{r:.3f}' for r in ratios['sqlite'])})"
     )
     res.report(f"speculate=True / the floor that knows total: {med['speculate'] / knowing:.3f}x")
 
