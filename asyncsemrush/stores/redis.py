@@ -86,7 +86,7 @@ return {found,
 # server's clock: the next slot in KEYS[1] (the key of earlier versions, a number as
 # text), the last floor(rate) starts in the list KEYS[2], newest first.
 # ARGV: interval, tolerance, window (starts), catch-up, and when this acquirer first
-# asked ("" on its first call). Returns {ms to wait ("0": go), when it first asked, now}.
+# asked ("" on its first call). Returns {ms to wait ("0": go), when it first asked}.
 _RATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -106,7 +106,7 @@ if #starts >= window then
   earliest = math.max(earliest, tonumber(starts[window]) + window * interval - tolerance)
 end
 if now < earliest then
-  return {string.format('%.3f', earliest - now), string.format('%.3f', came), '0'}
+  return {string.format('%.3f', earliest - now), string.format('%.3f', came)}
 end
 local following = now + interval
 if slot and came <= slot and now - slot <= catch_up then following = slot + interval end
@@ -114,7 +114,7 @@ redis.call('SET', KEYS[1], string.format('%.3f', following), 'PX', 600000)
 redis.call('LPUSH', KEYS[2], string.format('%.3f', now))
 redis.call('LTRIM', KEYS[2], 0, window - 1)
 redis.call('PEXPIRE', KEYS[2], 600000)
-return {'0', string.format('%.3f', came), string.format('%.3f', now)}
+return {'0', string.format('%.3f', came)}
 """
 
 # KEYS: holders zset; ARGV: token, limit, lease ms. 1 when the slot was taken.
@@ -295,7 +295,7 @@ class RedisRateLimiter:
         async with self._lock():  # one asker a process: no herd waking at each slot
             while True:
                 asked = loop.time()
-                wait_ms, came, _granted = await self._script(
+                wait_ms, came = await self._script(
                     keys=[self.key, f"{self.key}:starts"], args=[*self._args, came]
                 )
                 took = loop.time() - asked

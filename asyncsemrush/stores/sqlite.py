@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -246,14 +247,14 @@ class SqliteRateLimiter:
 
         def op(c: sqlite3.Connection) -> tuple[float, float]:
             now = time.monotonic()
-            schedule = StartSchedule(self.rate)
-            row = c.execute("SELECT tat FROM rate WHERE name = ?", (self.name,)).fetchone()
-            if row is not None and row[0] is not None:
-                schedule.next = float(row[0])
+            slot = c.execute("SELECT tat FROM rate WHERE name = ?", (self.name,)).fetchone()
             kept = c.execute("SELECT starts FROM rate_starts WHERE name = ?", (self.name,))
-            row = kept.fetchone()
-            if row is not None and row[0]:
-                schedule.starts.extend(float(t) for t in str(row[0]).split())
+            starts = kept.fetchone()
+            schedule = StartSchedule(
+                self.rate,
+                -math.inf if slot is None or slot[0] is None else float(slot[0]),
+                (float(t) for t in str(starts[0] or "").split()) if starts else (),
+            )
             # later than any slot this clock can have given (a file from before a
             # reboot, or a wall-clock stamp of an earlier version): start afresh
             schedule.forget_future(now)
@@ -262,8 +263,8 @@ class SqliteRateLimiter:
                 return earliest - now, now
             schedule.start(now, came)
             c.execute("INSERT OR REPLACE INTO rate VALUES (?, ?)", (self.name, schedule.next))
-            starts = " ".join(repr(t) for t in schedule.starts)
-            c.execute("INSERT OR REPLACE INTO rate_starts VALUES (?, ?)", (self.name, starts))
+            kept_now = " ".join(repr(t) for t in schedule.starts)
+            c.execute("INSERT OR REPLACE INTO rate_starts VALUES (?, ?)", (self.name, kept_now))
             return 0.0, now
 
         async with self._lock():  # one asker a process: no herd waking at each slot
