@@ -428,15 +428,15 @@ def at_the_limit(res: Results, n: int) -> None:
         "<=",
         1.01,
     )
+    pulls = {k: ", ".join(f"{r:.3f}" for r in v) for k, v in ratios.items()}
     res.report(
         "the bare client paced at exactly 10/s / its realized floor: "
-        f"{statistics.median(ratios['bare']):.3f}x (pulls {', '.join(f'{r:.3f}' for r in ratios['bare'])}; "
-        f"the library's: {', '.join(f'{r:.3f}' for r in ratios['default'])})"
+        f"{statistics.median(ratios['bare']):.3f}x (pulls {pulls['bare']}; "
+        f"the library's: {pulls['default']})"
     )
     res.report(
         "through SqliteRateLimiter / its realized floor: "
-        f"{statistics.median(ratios['sqlite']):.3f}x (pulls "
-        f"{', '.join(f'{r:.3f}' for r in ratios['sqlite'])})"
+        f"{statistics.median(ratios['sqlite']):.3f}x (pulls {pulls['sqlite']})"
     )
     res.report(f"speculate=True / the floor that knows total: {med['speculate'] / knowing:.3f}x")
 

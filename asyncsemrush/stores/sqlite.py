@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .._ledger import LedgerEntry, UnitLedger
-from .._limits import SPACING_MARGIN, TOLERANCE, LoopLock, StartSchedule
+from .._limits import TOLERANCE, LoopLock, StartSchedule
 from ..budget import BudgetState
 from ..errors import BudgetStoreError
 from ..params import integer, positive
@@ -234,7 +234,7 @@ class SqliteRateLimiter:
         self.db = _Db(path, busy_timeout)
         self.name = name
         self.rate = rate
-        self.interval = SPACING_MARGIN / rate
+        self.interval = StartSchedule(rate).interval
         self._lock = LoopLock()
 
     async def acquire(self) -> None:
