@@ -121,6 +121,91 @@ async def bare_paced(
         return n + rest, checksum + more
 
 
+async def bare_guarded(
+    base: str, masks: str, rows: int, size: int, conc: int, consume: Consume
+) -> tuple[int, int]:
+    """The bare aiohttp client plus the work the library's guarantees need at the least,
+    written flat (no spine): each page priced and reserved before it leaves, settled at
+    the rows it carries and recorded in a ledger; its ``total`` and row count checked;
+    the keyword IDs checked against the pull's repeat window (the library's
+    ``REPEAT_WINDOW``); the rows handed over one at a time by an async generator, as
+    ``async for row in pager`` reads them. Not a client: the cost of those guarantees
+    on top of the best bare client, which tells what part of a gap the spine adds."""
+    import datetime as dt
+    import urllib.parse
+
+    import aiohttp
+
+    from asyncsemrush import UnitBudget
+    from asyncsemrush._ledger import LedgerEntry, UnitLedger
+    from asyncsemrush._wire import loads
+    from asyncsemrush.pagination import REPEAT_WINDOW
+    from asyncsemrush.pricing import PriceTable, Usage
+
+    kind, prices, budget, ledger = (
+        "tracking_position_organic",
+        PriceTable(),
+        UnitBudget(10**12),
+        UnitLedger(),
+    )
+
+    async def guarded_rows(session: aiohttp.ClientSession) -> Any:
+        async def fetch(offset: int) -> tuple[int, bytes, Any, int]:
+            url = base + PATH + "?" + urllib.parse.urlencode(page_query(masks, offset, size))
+            estimate = prices.cost(kind, Usage(lines=size))
+            held = await budget.reserve(estimate, report_type=kind)
+            async with session.get(url) as resp:
+                return offset, await resp.read(), held, estimate
+
+        offsets: Iterator[int] = iter(range(0, rows, size))
+        inflight: deque[asyncio.Task[tuple[int, bytes, Any, int]]] = deque()
+        for _, offset in zip(range(conc), offsets, strict=False):
+            inflight.append(asyncio.ensure_future(fetch(offset)))
+        seen: set[Any] = set()
+        window: deque[set[Any]] = deque()
+        in_window = 0
+        while inflight:
+            offset, body, held, estimate = await inflight.popleft()
+            following = next(offsets, None)
+            if following is not None:
+                inflight.append(asyncio.ensure_future(fetch(following)))
+            data = loads(body)
+            del body
+            total, page = int(data["total"]), list(data["data"].values())
+            if len(page) > size or offset + len(page) > total:
+                raise RuntimeError("the server answered more rows than asked")
+            cost, usage = prices.actual(kind, data, sent=Usage(lines=size))
+            await held.settle(cost)
+            ledger.record(
+                LedgerEntry(
+                    time=dt.datetime.now(dt.timezone.utc), report_type=kind, method="GET",
+                    path=PATH, estimated=estimate, actual=cost, lines=usage.lines,
+                    attempts=1, outcome="ok", status=200, attempt_log=("200",),
+                )
+            )  # fmt: skip
+            ids = {row["Pi"] for row in page}
+            if len(ids) != len(page) or not ids.isdisjoint(seen):
+                raise RuntimeError("a repeated row")
+            seen |= ids
+            window.append(ids)
+            in_window += len(ids)
+            while in_window - len(window[0]) >= REPEAT_WINDOW:
+                oldest = window.popleft()
+                seen -= oldest
+                in_window -= len(oldest)
+            del data, ids
+            for row in page:
+                yield row
+            del page
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=conc)) as session:
+        n = checksum = 0
+        async for row in guarded_rows(session):
+            checksum += consume(row)
+            n += 1
+        return n, checksum
+
+
 async def bare_httpx(
     base: str, masks: str, rows: int, size: int, conc: int, consume: Consume
 ) -> tuple[int, int]:

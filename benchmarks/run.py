@@ -126,6 +126,13 @@ def paired(runs: dict[str, list[tuple[float, float]]], name: str, base: str, k: 
     return statistics.median(x[k] / b[k] for x, b in zip(runs[name], runs[base], strict=True))
 
 
+def spread(runs: dict[str, list[tuple[float, float]]], name: str, base: str) -> str:
+    """``name``'s rows/s over ``base``'s: the median of the rounds' ratios and their
+    range (the bare client against itself shows what this machine can resolve)."""
+    ratios = sorted(x[0] / b[0] for x, b in zip(runs[name], runs[base], strict=True))
+    return f"{statistics.median(ratios):.3f}x ({ratios[0]:.3f}-{ratios[-1]:.3f})"
+
+
 def throughput(res: Results, rows: dict[str, int], rounds: int, rng: random.Random) -> None:
     have_httpx = True
     try:
@@ -148,8 +155,13 @@ def throughput(res: Results, rows: dict[str, int], rounds: int, rng: random.Rand
                 floor_rate = n / (time.perf_counter() - t0)
                 del bodies
                 for conc in (1, 4, 16):
+                    bare = partial(figures.bare_aiohttp, base, masks, n, size, conc, read_w)
                     pulls = {
-                        "bare": partial(figures.bare_aiohttp, base, masks, n, size, conc, read_w),
+                        "bare": bare,
+                        "bare again": bare,  # the same client: how far rounds disagree
+                        "guarded": partial(
+                            figures.bare_guarded, base, masks, n, size, conc, read_w
+                        ),
                         "typed": partial(
                             figures.library, base, masks, n, size, conc, read_t, raw=False
                         ),
@@ -168,6 +180,11 @@ def throughput(res: Results, rows: dict[str, int], rounds: int, rng: random.Rand
                     res.report(
                         f"  {tag}: floor {floor_rate:,.0f} rows/s, bare aiohttp {med['bare']:,.0f}"
                         f"{extra}, typed {med['typed']:,.0f}, raw dicts {med['raw']:,.0f}"
+                    )
+                    res.report(
+                        f"    the bare client against itself {spread(runs, 'bare again', 'bare')}; "
+                        f"bare + the guarantees, flat {spread(runs, 'guarded', 'bare')}; "
+                        f"raw dicts {spread(runs, 'raw', 'bare')}"
                     )
                     res.target(
                         f"typed / best bare client ({tag})",

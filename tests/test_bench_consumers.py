@@ -65,3 +65,19 @@ def test_the_paced_bare_client_reads_every_row_once_at_its_rate() -> None:
         wall = time.perf_counter() - t0
     assert got == expect and got[0] == 5_000
     assert wall >= 4 / 20.0  # five starts, four intervals of 50 ms
+
+
+def test_the_guarded_bare_client_reads_what_the_floor_reads() -> None:
+    """The figure of the guarantees' own cost reads every row once, with the same
+    checksum as the floor (so its ratio is not a figure that skipped work)."""
+    import asyncio
+
+    from benchmarks import figures
+    from benchmarks.run import masks_of, wire_server
+
+    masks, day = masks_of("2x7")
+    consume = consumers.read_dict(masks.split(":")[0], day)
+    with wire_server(3_000, "2x7") as base:
+        expect = figures.floor(asyncio.run(figures.fetch_all(base, masks, 3_000, 1000)), consume)
+        got = asyncio.run(figures.bare_guarded(base, masks, 3_000, 1000, 2, consume))
+    assert got == expect and got[0] == 3_000
