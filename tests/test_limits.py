@@ -291,3 +291,25 @@ def test_one_limiter_serves_one_loop_after_another() -> None:
 
     asyncio.run(burst())
     asyncio.run(burst())
+
+
+@pytest.mark.parametrize(("rate", "eleven_span"), [(10.0, 1.002), (9.5, 1.002), (9.0, 1.058)])
+def test_the_window_bound_counts_whole_starts(rate: float, eleven_span: float) -> None:
+    """The README's advice for an account that counts strictly: ``rate_limit`` one below
+    the limit leaves any 11 starts a whole interval more than 1 s, whatever lateness
+    the schedule makes up; half a request below leaves them where they were."""
+    import random
+
+    from asyncsemrush._limits import StartSchedule
+
+    worst = float("inf")
+    for seed in range(100):
+        rng, schedule, now, starts = random.Random(seed), StartSchedule(rate), 0.0, []
+        for _ in range(120):
+            came = now
+            late = rng.random() * (0.3 if rng.random() < 0.15 else 0.002)
+            now = max(now, schedule.earliest()) + late
+            schedule.start(now, came)
+            starts.append(now)
+        worst = min(worst, min(b - a for a, b in zip(starts, starts[10:], strict=False)))
+    assert eleven_span - 0.001 <= worst < eleven_span + 0.002
