@@ -712,3 +712,34 @@ def test_cache_option_pays_once(tmp_path: Path, sandboxes: list[Any]) -> None:
     assert outs[0] == outs[1] and units == [100 + 300 * 100, 100]
     kinds = [r.report_type for r in sandboxes[-1].requests]
     assert kinds == ["tracking_campaign_dates"]
+
+
+@pytest.mark.parametrize(("args", "prefetch"), [((), 3), (("--prefetch", "5"), 5)])
+def test_the_demo_holds_what_it_needs_in_memory(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sandboxes: list[Any],
+    args: tuple[str, ...],
+    prefetch: int,
+) -> None:
+    """The demo peaked at 1.07 GB: the sandbox cached every page it rendered (256 MiB by
+    default, for pulls that repeat; the demo asks for each page once), and the pull
+    kept 8 pages in flight while the sandbox renders them one at a time on the same CPU.
+    Now no page is cached and 3 are in flight, unless ``--prefetch`` says otherwise."""
+    from asyncsemrush import pagination
+
+    asked: list[int | None] = []
+    real_init = pagination.AsyncPaginator.__init__
+
+    def spy(self: Any, *a: Any, **kw: Any) -> None:
+        asked.append(kw.get("prefetch"))
+        real_init(self, *a, **kw)
+
+    monkeypatch.setattr(pagination.AsyncPaginator, "__init__", spy)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(*args, "demo", "--keywords", "2500", "--days", "3")
+    assert code == 0, err
+    assert len((tmp_path / "positions.csv").read_text().splitlines()) == 1 + 2500 * 3 * 3
+    (sb,) = sandboxes
+    assert len(sb.server.requests) == 3 and not sb.server.page_cache
+    assert asked == [prefetch]
