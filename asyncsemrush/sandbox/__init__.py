@@ -38,7 +38,8 @@ class Sandbox:
     unlimited); ``max_concurrent``: requests in flight before 429. ``faults``:
     injected failures (:class:`Faults`). ``max_page_size``: the most rows a page the
     service serves (the real one's is not documented): a bigger ``display_limit`` is
-    served that many rows, the answer's ``limit`` saying so (``None``: as asked). The
+    served that many rows, the answer's ``limit`` saying so (``None``: as asked).
+    ``page_cache_bytes``: rendered position pages kept for a repeated query (0: none). The
     same ``seed`` gives byte-identical answers. ``edition``: ``"today"`` (the default)
     answers in the shapes the service documents today (``CURRENT_V3.md``: tools as
     objects, ``"-"`` for not ranking, float metrics, ``Diff`` entries, the new
