@@ -120,16 +120,23 @@ def rounds_of(
     return runs
 
 
+def per_round(
+    runs: dict[str, list[tuple[float, float]]], name: str, base: str, k: int = 0
+) -> list[float]:
+    """``name``'s figure over ``base``'s in each round (k=0: rows/s; k=1: CPU a row)."""
+    return [x[k] / b[k] for x, b in zip(runs[name], runs[base], strict=True)]
+
+
 def paired(runs: dict[str, list[tuple[float, float]]], name: str, base: str, k: int = 0) -> float:
     """The median over rounds of ``name``'s figure over ``base``'s in the same round
     (k=0: rows/s; k=1: CPU a row): drift between rounds cancels out."""
-    return statistics.median(x[k] / b[k] for x, b in zip(runs[name], runs[base], strict=True))
+    return statistics.median(per_round(runs, name, base, k))
 
 
 def spread(runs: dict[str, list[tuple[float, float]]], name: str, base: str) -> str:
     """``name``'s rows/s over ``base``'s: the median of the rounds' ratios and their
     range (the bare client against itself shows what this machine can resolve)."""
-    ratios = sorted(x[0] / b[0] for x, b in zip(runs[name], runs[base], strict=True))
+    ratios = sorted(per_round(runs, name, base))
     return f"{statistics.median(ratios):.3f}x ({ratios[0]:.3f}-{ratios[-1]:.3f})"
 
 
