@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from typing import Any
 
 import aiohttp
@@ -298,13 +299,9 @@ def test_the_window_bound_counts_whole_starts(rate: float, eleven_span: float) -
     """The README's advice for an account that counts strictly: ``rate_limit`` one below
     the limit leaves any 11 starts a whole interval more than 1 s, whatever lateness
     the schedule makes up; half a request below leaves them where they were."""
-    import random
-
-    from asyncsemrush._limits import StartSchedule
-
     worst = float("inf")
     for seed in range(100):
-        rng, schedule, now, starts = random.Random(seed), StartSchedule(rate), 0.0, []
+        rng, schedule, now, starts = random.Random(seed), _limits.StartSchedule(rate), 0.0, []
         for _ in range(120):
             came = now
             late = rng.random() * (0.3 if rng.random() < 0.15 else 0.002)
