@@ -55,7 +55,9 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: `nox -s bench -- --quick` (about 2 minutes) or the full run.
 
     Prints one line per target (measured ratio, target, PASS/FAIL) and fails on a FAIL.
-    `httpx` is installed only here: the second bare-client reference (issue 15).
+    `httpx` is installed only here: the second bare-client reference (issue 15). The
+    instructions-a-row section runs where Debian's `valgrind` is installed (callgrind
+    counts each figure's CPU work; apt-get install valgrind), and says so where it is not.
     """
     session.install("-e", ".", "httpx")
     session.run("python", "-m", "benchmarks.decode")

@@ -235,6 +235,80 @@ def every(
     )
 
 
+# ------------------------------------------------------------------ instructions
+
+
+def collected(stderr: str) -> int:
+    """The instructions callgrind counted (its ``==pid== Collected : N`` line)."""
+    for line in stderr.splitlines():
+        _, sep, count = line.partition("Collected :")
+        if sep:
+            return int(count.split()[0])
+    raise ValueError("no 'Collected' line: did the child run under callgrind?")
+
+
+def counted(figure: str, base: str, masks: str, day: str, rows: int, size: int) -> tuple[int, int]:
+    """(checksum, instructions) of one figure's pull at concurrency 4, counted by
+    callgrind in a fresh interpreter from its first request to its last row."""
+    valgrind = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--callgrind-out-file=/dev/null",
+    ]
+    child = [sys.executable, "-m", "benchmarks._instructions", figure, base, masks, day]
+    out = subprocess.run(
+        [*valgrind, *child, str(rows), str(size), "4"], capture_output=True, text=True, check=True
+    )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["rows"] == rows, got
+    return got["checksum"], collected(out.stderr)
+
+
+def per_row_counts(per: dict[str, list[float]], name: str) -> str:
+    """A figure's instructions a row (median, and range over its pulls), with the bare
+    client's over it."""
+    counts, bare = per[name], statistics.median(per["bare"])
+    spread = f" ({min(counts):,.0f}-{max(counts):,.0f})" if len(counts) > 1 else ""
+    ratio = "" if name == "bare" else f", {bare / statistics.median(counts):.3f}x"
+    return f"{statistics.median(counts):,.0f}{spread}{ratio}"
+
+
+def instructions(res: Results, rows: int, repeats: int) -> None:
+    """The CPU work of each figure as instructions a row (callgrind): a count that the
+    machine's spells do not move, so that a change of 1 % to the client shows. Not a
+    target (the targets are rows/s); ``bare / figure`` is the rows/s ratio the figure
+    would score if rows/s followed instructions. What it leaves out: the cost of an
+    instruction (cache and memory behaviour), which callgrind does not time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        res.report(
+            "  (valgrind not installed: instructions a row left out; apt-get install valgrind)"
+        )
+        return
+    masks, day = masks_of("2x7")
+    read = consumers.read_dict(masks.split(":")[0], day)
+    names = ("bare", "guarded", "raw", "typed")
+    jobs = [name for name in names for _ in range(repeats)]
+    with wire_server(rows, "2x7") as base:
+        for size in (100, 1000):
+            expect = figures.floor(asyncio.run(figures.fetch_all(base, masks, rows, size)), read)
+            count = partial(counted, base=base, masks=masks, day=day, rows=rows, size=size)
+            with ThreadPoolExecutor(max_workers=2) as pool:  # valgrind uses one core each
+                done = list(pool.map(count, jobs))
+            per: dict[str, list[float]] = {name: [] for name in names}
+            for name, (checksum, instructions_) in zip(jobs, done, strict=True):
+                assert checksum == expect[1], (name, checksum, expect)
+                per[name].append(instructions_ / rows)
+            res.report(
+                f"  instructions a row (callgrind, 2x7, page {size}, concurrency 4, {rows:,} "
+                f"rows; bare / figure): bare {per_row_counts(per, 'bare')}; bare + the "
+                f"guarantees, flat {per_row_counts(per, 'guarded')}; raw dicts "
+                f"{per_row_counts(per, 'raw')}; typed {per_row_counts(per, 'typed')}"
+            )
+
+
 # ------------------------------------------------------------------ structuring cost
 
 
@@ -471,7 +545,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: throughput,structuring,memory,budget,rate,limit",
+        help="comma-separated: throughput,instructions,structuring,memory,budget,rate,limit",
     )
     parser.add_argument("--seed", type=int, default=None, help="the round orders' seed")
     args = parser.parse_args()
@@ -489,6 +563,8 @@ def main() -> int:
     if want("throughput"):
         rows = {"2x7": 10_000, "6x30": 2_000} if quick else {"2x7": 100_000, "6x30": 10_000}
         throughput(res, rows, rounds=3 if quick else 7, rng=rng)
+    if want("instructions"):
+        instructions(res, rows=4_000 if quick else 20_000, repeats=1 if quick else 2)
     if want("structuring"):
         structuring(res, rounds=5 if quick else 15)
     if want("memory"):

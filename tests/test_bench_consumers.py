@@ -81,3 +81,23 @@ def test_the_guarded_bare_client_reads_what_the_floor_reads() -> None:
         expect = figures.floor(asyncio.run(figures.fetch_all(base, masks, 3_000, 1000)), consume)
         got = asyncio.run(figures.bare_guarded(base, masks, 3_000, 1000, 2, consume))
     assert got == expect and got[0] == 3_000
+
+
+def test_the_instruction_count_is_read_from_callgrinds_summary() -> None:
+    """``--only instructions`` reads callgrind's own summary line (as valgrind 3.19
+    prints it), not a number that happens to be on stderr."""
+    from benchmarks.run import collected, per_row_counts
+
+    stderr = (
+        "==2566== Callgrind, a call-graph generating cache profiler\n"
+        "==2566== Command: python -m benchmarks._instructions bare\n"
+        "==2566== Events    : Ir\n"
+        "==2566== Collected : 23740401\n"
+        "==2566== I   refs:      23,740,401\n"
+    )
+    assert collected(stderr) == 23_740_401
+    with pytest.raises(ValueError, match="Collected"):
+        collected("==1== Events    : Ir\n==1== I   refs:      5\n")
+    per = {"bare": [90_000.0, 92_000.0], "raw": [100_000.0]}
+    assert per_row_counts(per, "bare") == "91,000 (90,000-92,000)"
+    assert per_row_counts(per, "raw") == "100,000, 0.910x"
