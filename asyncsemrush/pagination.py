@@ -22,7 +22,7 @@ import logging
 import math
 import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Hashable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
@@ -139,28 +139,22 @@ class _Pull:
     rows_seen: int = 0
 
 
-class _Rows(Generic[T]):
-    """Rows of one pull, page after page. A plain iterator over the one page generator
-    (not a second generator), so closing and finalising happen in one place."""
-
-    def __init__(self, pages: AsyncGenerator[Page[T], None]) -> None:
-        self._pages = pages
-        self._rows: Iterator[T] = iter(())
-
-    def __aiter__(self) -> _Rows[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        while True:
-            for row in self._rows:
-                return row
-            self._rows = iter(())  # drop the finished page before the next is decoded
-            page = await self._pages.__anext__()  # StopAsyncIteration ends the rows
-            self._rows = iter(page.rows)
-
-    async def aclose(self) -> None:
-        """End the pull, settling the pages in flight."""
-        await self._pages.aclose()
+async def _rows_of(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
+    """Rows of one pull, page after page. An async generator: a row costs ~500 fewer
+    instructions than through an ``async def __anext__``, which makes and runs a
+    coroutine per row (callgrind, 2 x 7 rows: 0.4-0.6 % of a pull). Ending it
+    (``aclose()``, or the event loop finalising it after a ``break``) closes the page
+    generator, so closing and settling still happen in one place, the page
+    generator's ``finally``."""
+    try:
+        async for page in pages:
+            rows = page.rows
+            del page
+            for row in rows:
+                yield row
+            del rows  # drop the finished page before the next is decoded
+    finally:
+        await pages.aclose()
 
 
 class AsyncPaginator(Generic[T]):
@@ -250,8 +244,8 @@ class AsyncPaginator(Generic[T]):
 
     # ------------------------------------------------------------------ public
 
-    def __aiter__(self) -> _Rows[T]:
-        return _Rows(self.pages())
+    def __aiter__(self) -> AsyncGenerator[T, None]:
+        return _rows_of(self.pages())
 
     async def aclose(self, *, cancel: bool = False) -> None:
         """End every pull of this paginator still open (after a ``break``), settling
@@ -341,10 +335,10 @@ class AsyncPaginator(Generic[T]):
             raise RuntimeError("to_polars() needs polars: pip install polars") from None
         return polars.from_dicts(await self._frame_records(wide), infer_schema_length=None)
 
-    def raw_rows(self) -> _Rows[dict[str, Any]]:
+    def raw_rows(self) -> AsyncGenerator[dict[str, Any], None]:
         """The rows as the wire sent them (decoded JSON objects, in order, each once),
         skipping the models: the fastest way through a big report."""
-        return _Rows(self._open_pull(raw=True))  # type: ignore[arg-type]
+        return _rows_of(self._open_pull(raw=True))  # type: ignore[arg-type]
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
         """Yield the pages in order (each page's rows, offset, total, cost, raw answer)."""
