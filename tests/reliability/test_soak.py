@@ -65,7 +65,9 @@ async def test_fault_soak(seed: int, edition: Edition) -> None:
     assert sr.ledger.spent == budget.spent == charged  # not a unit lost or invented
     assert budget.reserved == 0
     assert faults_seen >= {"5xx", "429", "drop", "truncate"}  # the faults really happened
-    assert time.monotonic() - started < 60
+    # a bound against a run-away pull, not a speed test: the today-seed run took 52-62 s
+    # on this 2-core machine in its slow spells (2026-12-02)
+    assert time.monotonic() - started < 180
 
 
 @pytest.mark.slow
