@@ -12,7 +12,7 @@ import json
 import resource
 import sys
 
-from . import consumers, figures
+from . import figures
 
 
 def peak_kib() -> int:
@@ -28,16 +28,7 @@ def peak_kib() -> int:
 
 def main() -> int:
     figure, base, masks, day, rows, size, conc = sys.argv[1:8]
-    mask = masks.split(":")[0]
-    n_rows, n_size, n_conc = int(rows), int(size), int(conc)
-    if figure == "bare":
-        run = figures.bare_aiohttp(
-            base, masks, n_rows, n_size, n_conc, consumers.read_dict(mask, day)
-        )
-    else:
-        run = figures.library(
-            base, masks, n_rows, n_size, n_conc, consumers.read_typed(mask, day), raw=False
-        )
+    run = figures.by_name(figure, base, masks, day, int(rows), int(size), int(conc))
     got, checksum = asyncio.run(run)
     print(json.dumps({"rows": got, "checksum": checksum, "peak_kib": peak_kib()}))
     return 0

@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-from . import consumers, figures
+from . import figures
 
 
 def instrument(on: bool) -> None:
@@ -31,18 +31,9 @@ def instrument(on: bool) -> None:
 
 def main() -> int:
     figure, base, masks, day, rows, size, conc = sys.argv[1:8]
-    mask = masks.split(":")[0]
-    n_rows, n_size, n_conc = int(rows), int(size), int(conc)
-    read_w, read_t = consumers.read_dict(mask, day), consumers.read_typed(mask, day)
-    pulls = {
-        "bare": lambda: figures.bare_aiohttp(base, masks, n_rows, n_size, n_conc, read_w),
-        "guarded": lambda: figures.bare_guarded(base, masks, n_rows, n_size, n_conc, read_w),
-        "raw": lambda: figures.library(base, masks, n_rows, n_size, n_conc, read_w, raw=True),
-        "typed": lambda: figures.library(base, masks, n_rows, n_size, n_conc, read_t, raw=False),
-    }
-    pull = pulls[figure]
+    pull = figures.by_name(figure, base, masks, day, int(rows), int(size), int(conc))
     instrument(True)
-    got, checksum = asyncio.run(pull())
+    got, checksum = asyncio.run(pull)
     instrument(False)
     print(json.dumps({"rows": got, "checksum": checksum}))
     return 0

@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import orjson
 
 from asyncsemrush import SemrushClient
+
+from . import consumers
 
 KEY = "0123456789abcdef" * 2  # a made-up key: the wire server does not check it
 PATH = "/reports/v1/projects/1_2/tracking/"
@@ -234,6 +236,23 @@ async def library(
             checksum += consume(row)
             n += 1
     return n, checksum
+
+
+def by_name(
+    figure: str, base: str, masks: str, day: str, rows: int, size: int, conc: int
+) -> Coroutine[Any, Any, tuple[int, int]]:
+    """The pull of one figure (``bare``, ``guarded``, ``raw`` or ``typed``) with the
+    reading consumer, for the harness's children (``_child``, ``_instructions``)."""
+    mask = masks.split(":")[0]
+    read_w, read_t = consumers.read_dict(mask, day), consumers.read_typed(mask, day)
+    if figure == "bare":
+        return bare_aiohttp(base, masks, rows, size, conc, read_w)
+    if figure == "guarded":
+        return bare_guarded(base, masks, rows, size, conc, read_w)
+    if figure in ("raw", "typed"):
+        raw = figure == "raw"
+        return library(base, masks, rows, size, conc, read_w if raw else read_t, raw=raw)
+    raise ValueError(f"no figure {figure!r}")
 
 
 def floor(bodies: list[bytes], consume: Consume) -> tuple[int, int]:
