@@ -327,6 +327,8 @@ class Session:
         base_requests, base_attempts = ledger.requests, ledger.attempts
         cap = f"/{budget.limit:,}" if budget is not None else ""
         interrupted = False
+        reader_gone = False  # stdout's reader closed it (``| head``)
+        rows_before = self.rows
         failure: SemrushError | None = None
         report_total: int | None = None
         with progress:
@@ -365,16 +367,32 @@ class Session:
                         )
             except asyncio.CancelledError:
                 interrupted = True
+            except BrokenPipeError:  # the pages in flight were settled on the way out
+                reader_gone = True
+                _quiet_stdout()
             except InvalidParameterError:
                 raise  # bad input: nothing was pulled
             except SemrushError as exc:
                 failure = exc  # the rows so far are kept; below: summary, resume line
             finally:
                 if sink is not None:
-                    sink.close()
-        if sink is None:
+                    try:
+                        sink.close()
+                    except BrokenPipeError:  # (its last rows were still buffered)
+                        reader_gone = True
+                        _quiet_stdout()
+        if sink is None and not reader_gone:
             self.show(rows)
         self.summary()
+        if reader_gone:
+            # the rows handed to the output: the reader may have read fewer, not more
+            handed = self.rows - rows_before
+            self.resume_offset = pager.start_offset + handed
+            say(
+                f"the output was closed by its reader after {handed:,} rows were handed "
+                f"to it; resume with:\n{resume_command(self.settings.argv, self.resume_offset)}"
+            )
+            raise Exit(EXIT_INTERRUPTED)
         if interrupted:
             self.resume_offset = pager.start_offset + pager.rows_delivered
             self.resume_hint(self.resume_offset)
@@ -437,6 +455,18 @@ def _say_entry(entry: LedgerEntry) -> None:
         f"{entry.method} {entry.path} [{entry.report_type}] {entry.outcome}{lines}: "
         f"{entry.actual:,} units{flag}{tries}"
     )
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null once its reader has closed it, so that what is still
+    buffered, and the flush at exit, cannot fail again (Python's own advice for EPIPE)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _configure_logging(verbose: int) -> None:

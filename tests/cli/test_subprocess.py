@@ -141,3 +141,36 @@ def test_the_resume_line_never_prints_the_key(tmp_path: Path) -> None:
         assert "set SEMRUSH_API_KEY" in err
         resume = err.split("interrupted; resume with:\n", 1)[1].splitlines()[0]
         assert "--api-key" not in resume and "--start-offset" in resume
+
+
+def test_a_reader_that_closes_the_pipe_gets_the_summary_and_a_resume_line(
+    tmp_path: Path,
+) -> None:
+    """``asyncsemrush positions ... | head``: the reader closing stdout used to end the
+    command with exit 1, no summary, no resume line and no ``--summary-json``, while the
+    units were spent. Now the pages in flight are settled, the summary and the command
+    that resumes go to stderr, and the exit code is 130 (interrupted)."""
+    import json
+
+    summary = tmp_path / "summary.json"
+    args = ["--sandbox", "-y", "--format", "csv", "--summary-json", str(summary)]
+    args += ["positions", "6647718_272401", "--url", "*.example.com/*"]
+    proc = subprocess.Popen(
+        [*COMMAND, *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"keyword_id,")  # the header, then: gone
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 130, err
+    assert "summary" in err and "closed by its reader" in err, err
+    assert "resume with:" in err and "--start-offset" in err, err
+    written = json.loads(summary.read_text())
+    assert written["exit_code"] == 130
+    assert written["units"] > 0 and written["uncertain_units"] == 0  # what it cost, settled
+    assert written["resume_offset"] == written["rows"]  # from the first row not handed over
