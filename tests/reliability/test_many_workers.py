@@ -108,10 +108,12 @@ def check_shared_limits(sb: Sandbox, limit: int, outs: list[list[dict[str, Any]]
         f"arrivals {[round(t - dense[0], 3) for t in dense[:12]]}; "
         f"starts {[round(t - dense[0], 3) for t in near]}"
     )
-    # the rate was used: a shared limiter that held slots back would start far fewer
-    # (four workers and the sandbox on two loaded cores reached 8.8 a second in CI on
-    # 2026-12-02, the limit 10: the workers' own CPU, not the limiter)
-    assert (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) >= 8.0
+    # the rate was used: a shared limiter that held slots back (one process at a time,
+    # every other slot idle) would start 5 a second or fewer. Four workers and the
+    # sandbox on two loaded cores reached 7.1, 7.6, 8.0, 8.8 and 9.0 a second on
+    # 2026-12-02 (in CI and alone, with and without that day's rows change): the
+    # workers' own CPU, not the limiter, so the bound is well below the limit of 10
+    assert (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) >= 5.0
     assert (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) <= 10.0 + 0.2  # and no more
 
 
