@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from .test_commands import COLUMNS
 
@@ -31,6 +32,18 @@ def run_ok(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
     assert done.returncode == 0, done.stderr
     return done
+
+
+def start(args: list[str], cwd: Path, *, text: bool) -> subprocess.Popen[Any]:
+    """Start the command with its stdout and stderr piped to the test."""
+    return subprocess.Popen(
+        [*COMMAND, *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=text,
+        env=ENV,
+    )
 
 
 def test_demo(tmp_path: Path) -> None:
@@ -84,14 +97,7 @@ def test_interrupt_leaves_a_valid_file_and_a_resume_line(tmp_path: Path) -> None
         "-o",
         str(out),
     ]
-    proc = subprocess.Popen(
-        [*COMMAND, *args],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
+    proc = start(args, tmp_path, text=True)
     deadline = time.monotonic() + 30
     while (not out.exists() or out.stat().st_size < 5000) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -127,10 +133,7 @@ def test_the_resume_line_never_prints_the_key(tmp_path: Path) -> None:
             args = [*opts, *pull, "--api-key", key]
         else:
             args = [*opts, f"--api-key={key}", *pull]
-        proc = subprocess.Popen(
-            [*COMMAND, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=ENV,
-        )  # fmt: skip
+        proc = start(args, tmp_path, text=True)
         deadline = time.monotonic() + 30
         while (not out.exists() or out.stat().st_size < 3000) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -155,13 +158,7 @@ def test_a_reader_that_closes_the_pipe_gets_the_summary_and_a_resume_line(
     summary = tmp_path / "summary.json"
     args = ["--sandbox", "-y", "--format", "csv", "--summary-json", str(summary)]
     args += ["positions", "6647718_272401", "--url", "*.example.com/*"]
-    proc = subprocess.Popen(
-        [*COMMAND, *args],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=ENV,
-    )
+    proc = start(args, tmp_path, text=False)
     assert proc.stdout is not None and proc.stderr is not None
     assert proc.stdout.readline().startswith(b"keyword_id,")  # the header, then: gone
     proc.stdout.close()
