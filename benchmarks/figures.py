@@ -51,8 +51,39 @@ def _decoded(body: bytes) -> Any:
         gc.enable()
 
 
+class RepeatWindow:
+    """The library's repeat check written flat: a page's keyword IDs (``Pi``) must be
+    unique and not among the last ``REPEAT_WINDOW`` rows' (one set for the window, one
+    per page, the oldest pages dropped as the window moves on)."""
+
+    def __init__(self) -> None:
+        from asyncsemrush.pagination import REPEAT_WINDOW
+
+        self.rows = REPEAT_WINDOW
+        self.seen: set[Any] = set()
+        self.pages: deque[set[Any]] = deque()
+        self.held = 0
+
+    def check(self, page: Any) -> None:
+        ids = {row["Pi"] for row in page}
+        if len(ids) != len(page) or not ids.isdisjoint(self.seen):
+            raise RuntimeError("a repeated row")
+        self.seen |= ids
+        self.pages.append(ids)
+        self.held += len(ids)
+        while self.held - len(self.pages[0]) >= self.rows:
+            oldest = self.pages.popleft()
+            self.seen -= oldest
+            self.held -= len(oldest)
+
+
 async def _pipelined(
-    fetch: Callable[[int], Awaitable[bytes]], rows: int, size: int, conc: int, consume: Consume
+    fetch: Callable[[int], Awaitable[bytes]],
+    rows: int,
+    size: int,
+    conc: int,
+    consume: Consume,
+    window: RepeatWindow | None = None,
 ) -> tuple[int, int]:
     offsets: Iterator[int] = iter(range(0, rows, size))
     inflight: deque[asyncio.Task[bytes]] = deque()
@@ -66,17 +97,27 @@ async def _pipelined(
             inflight.append(asyncio.ensure_future(fetch(following)))
         data = _decoded(body)
         del body
-        for row in data["data"].values():
+        page = data["data"].values()
+        if window is not None:
+            window.check(page)
+        for row in page:
             checksum += consume(row)
             n += 1
-        del data
+        del data, page
     return n, checksum
 
 
 async def bare_aiohttp(
-    base: str, masks: str, rows: int, size: int, conc: int, consume: Consume
+    base: str,
+    masks: str,
+    rows: int,
+    size: int,
+    conc: int,
+    consume: Consume,
+    window: RepeatWindow | None = None,
 ) -> tuple[int, int]:
-    """aiohttp + orjson, pipelined, GC paused while decoding."""
+    """aiohttp + orjson, pipelined, GC paused while decoding (with ``window``, each page
+    checked for repeated rows before its rows are read)."""
     import aiohttp
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=conc)) as session:
@@ -85,7 +126,16 @@ async def bare_aiohttp(
             async with session.get(base + PATH, params=page_query(masks, offset, size)) as resp:
                 return await resp.read()
 
-        return await _pipelined(fetch, rows, size, conc, consume)
+        return await _pipelined(fetch, rows, size, conc, consume, window)
+
+
+async def bare_checked(
+    base: str, masks: str, rows: int, size: int, conc: int, consume: Consume
+) -> tuple[int, int]:
+    """The bare aiohttp client plus one guarantee only: no row twice (the library's
+    repeat window, :class:`RepeatWindow`). What that check costs on its own, in the same
+    run: the one guarantee that reads every row before the consumer does."""
+    return await bare_aiohttp(base, masks, rows, size, conc, consume, RepeatWindow())
 
 
 async def bare_paced(
@@ -141,7 +191,6 @@ async def bare_guarded(
     from asyncsemrush import UnitBudget
     from asyncsemrush._ledger import LedgerEntry, UnitLedger
     from asyncsemrush._wire import loads
-    from asyncsemrush.pagination import REPEAT_WINDOW
     from asyncsemrush.pricing import PriceTable, Usage
 
     kind, prices, budget, ledger = (
@@ -163,9 +212,7 @@ async def bare_guarded(
         inflight: deque[asyncio.Task[tuple[int, bytes, Any, int]]] = deque()
         for _, offset in zip(range(conc), offsets, strict=False):
             inflight.append(asyncio.ensure_future(fetch(offset)))
-        seen: set[Any] = set()
-        window: deque[set[Any]] = deque()
-        in_window = 0
+        window = RepeatWindow()
         while inflight:
             offset, body, held, estimate = await inflight.popleft()
             following = next(offsets, None)
@@ -185,17 +232,8 @@ async def bare_guarded(
                     attempts=1, outcome="ok", status=200, attempt_log=("200",),
                 )
             )  # fmt: skip
-            ids = {row["Pi"] for row in page}
-            if len(ids) != len(page) or not ids.isdisjoint(seen):
-                raise RuntimeError("a repeated row")
-            seen |= ids
-            window.append(ids)
-            in_window += len(ids)
-            while in_window - len(window[0]) >= REPEAT_WINDOW:
-                oldest = window.popleft()
-                seen -= oldest
-                in_window -= len(oldest)
-            del data, ids
+            window.check(page)
+            del data
             for row in page:
                 yield row
             del page

@@ -166,6 +166,9 @@ def throughput(res: Results, rows: dict[str, int], rounds: int, rng: random.Rand
                     pulls = {
                         "bare": bare,
                         "bare again": bare,  # the same client: how far rounds disagree
+                        "checked": partial(
+                            figures.bare_checked, base, masks, n, size, conc, read_w
+                        ),
                         "guarded": partial(
                             figures.bare_guarded, base, masks, n, size, conc, read_w
                         ),
@@ -190,6 +193,7 @@ def throughput(res: Results, rows: dict[str, int], rounds: int, rng: random.Rand
                     )
                     res.report(
                         f"    the bare client against itself {spread(runs, 'bare again', 'bare')}; "
+                        f"bare + the repeat check {spread(runs, 'checked', 'bare')}; "
                         f"bare + the guarantees, flat {spread(runs, 'guarded', 'bare')}; "
                         f"raw dicts {spread(runs, 'raw', 'bare')}"
                     )

@@ -80,7 +80,26 @@ def test_the_guarded_bare_client_reads_what_the_floor_reads() -> None:
     with wire_server(3_000, "2x7") as base:
         expect = figures.floor(asyncio.run(figures.fetch_all(base, masks, 3_000, 1000)), consume)
         got = asyncio.run(figures.bare_guarded(base, masks, 3_000, 1000, 2, consume))
+        checked = asyncio.run(figures.bare_checked(base, masks, 3_000, 1000, 2, consume))
     assert got == expect and got[0] == 3_000
+    assert checked == expect
+
+
+def test_the_flat_repeat_check_refuses_a_repeated_row() -> None:
+    """The reference figures' repeat check is the library's: a keyword ID seen within the
+    window, or twice in one page, stops the pull; one beyond the window does not."""
+    from benchmarks.figures import RepeatWindow
+
+    window = RepeatWindow()
+    window.check([{"Pi": str(n)} for n in range(100)])
+    with pytest.raises(RuntimeError, match="repeated"):
+        window.check([{"Pi": "100"}, {"Pi": "100"}])
+    with pytest.raises(RuntimeError, match="repeated"):
+        window.check([{"Pi": "101"}, {"Pi": "5"}])
+    far = RepeatWindow()
+    for start in range(0, far.rows + 100, 100):
+        far.check([{"Pi": str(start + n)} for n in range(100)])
+    far.check([{"Pi": "0"}])  # 5,100 rows back: out of the window
 
 
 def test_the_instruction_count_is_read_from_callgrinds_summary() -> None:
