@@ -126,6 +126,29 @@ class Shape:
 
 
 @attrs.define(eq=False)
+class RepeatWindow:
+    """The identities (``Pi``, ``Ur``) of a pull's last rows, as one set and per page."""
+
+    seen: set[Hashable] = attrs.field(factory=set)
+    pages: deque[set[Hashable]] = attrs.field(factory=deque)
+    held: int = 0  # identities in the window
+
+    def admit(self, page: set[Hashable], rows: int) -> bool:
+        """Add a page's identities unless one of them is in the window, then drop the
+        oldest pages beyond the last ``rows`` rows; whether the page was added."""
+        if not page.isdisjoint(self.seen):
+            return False
+        self.seen |= page
+        self.pages.append(page)
+        self.held += len(page)
+        while self.held - len(self.pages[0]) >= rows:
+            oldest = self.pages.popleft()
+            self.seen -= oldest
+            self.held -= len(oldest)
+        return True
+
+
+@attrs.define(eq=False)
 class _Pull:
     """One pull's bookkeeping, so that aclose() can find it or wait for it."""
 
@@ -133,10 +156,7 @@ class _Pull:
     started: bool = False
     raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
-    # the identities of the rows in the repeat window, as one set and per page
-    seen: set[Hashable] = attrs.field(factory=set)  # identities (``Pi``, ``Ur``) in the window
-    pages_seen: deque[set[Hashable]] = attrs.field(factory=deque)
-    rows_seen: int = 0
+    window: RepeatWindow = attrs.field(factory=RepeatWindow)  # identities the repeat check knows
 
 
 async def _rows_of(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
@@ -700,16 +720,9 @@ class AsyncPaginator(Generic[T]):
             values = [_identity(item, key) for item in items]
             page = {v for v in values if v is not None}
             ids = sum(v is not None for v in values)
-        if len(page) == ids and page.isdisjoint(pull.seen):
-            pull.seen |= page
-            pull.pages_seen.append(page)
-            pull.rows_seen += len(page)
-            while pull.rows_seen - len(pull.pages_seen[0]) >= self.repeat_window:
-                oldest = pull.pages_seen.popleft()
-                pull.seen -= oldest
-                pull.rows_seen -= len(oldest)
+        if len(page) == ids and pull.window.admit(page, self.repeat_window):
             return
-        before = set(pull.seen)  # the slow path, only to name the repeated row
+        before = set(pull.window.seen)  # the slow path, only to name the repeated row
         for n, item in enumerate(items):
             value = _identity(item, key)
             if value is None:

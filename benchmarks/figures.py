@@ -53,28 +53,19 @@ def _decoded(body: bytes) -> Any:
 
 class RepeatWindow:
     """The library's repeat check written flat: a page's keyword IDs (``Pi``) must be
-    unique and not among the last ``REPEAT_WINDOW`` rows' (one set for the window, one
-    per page, the oldest pages dropped as the window moves on)."""
+    unique and not among the last ``REPEAT_WINDOW`` rows' (the library's own window)."""
 
     def __init__(self) -> None:
         from asyncsemrush.pagination import REPEAT_WINDOW
+        from asyncsemrush.pagination import RepeatWindow as Window
 
         self.rows = REPEAT_WINDOW
-        self.seen: set[Any] = set()
-        self.pages: deque[set[Any]] = deque()
-        self.held = 0
+        self.window = Window()
 
     def check(self, page: Any) -> None:
         ids = {row["Pi"] for row in page}
-        if len(ids) != len(page) or not ids.isdisjoint(self.seen):
+        if len(ids) != len(page) or not self.window.admit(ids, self.rows):
             raise RuntimeError("a repeated row")
-        self.seen |= ids
-        self.pages.append(ids)
-        self.held += len(ids)
-        while self.held - len(self.pages[0]) >= self.rows:
-            oldest = self.pages.popleft()
-            self.seen -= oldest
-            self.held -= len(oldest)
 
 
 async def _pipelined(
