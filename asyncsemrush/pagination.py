@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import operator
 import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
@@ -51,8 +52,7 @@ log = logging.getLogger("asyncsemrush")
 #: window is this, or every row that can be in flight with a page (``(prefetch + 1) *
 #: page_size``) when that is more: where a retry answering another page, or a report
 #: shifting across a page boundary, puts a repeat. Bounded so that a pull's memory stays
-#: flat: the identities keep their page's memory blocks in use (20,000 rows of 2 x 7
-#: kept 9 MiB; 5,000 keep 2 to 4).
+#: flat (the window keeps an identity's hash, an int of 32 bytes, and a set slot).
 REPEAT_WINDOW = 5_000
 
 #: The largest page the documented answers and this client's tests have seen served in
@@ -84,8 +84,14 @@ def auto_prefetch(rate: float | None, slowest: float) -> int:
 
 def _identity(item: Any, key: str) -> Hashable | None:
     """A row's identity for the repeat check (an unhashable one by its text), or None."""
-    value = item.get(key) if isinstance(item, dict) else None
-    return value if value is None or isinstance(value, Hashable) else repr(value)
+    value: Hashable | None = item.get(key) if isinstance(item, dict) else None
+    if value is None:
+        return None
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 @attrs.frozen
@@ -127,16 +133,26 @@ class Shape:
 
 @attrs.define(eq=False)
 class RepeatWindow:
-    """The identities (``Pi``, ``Ur``) of a pull's last rows, as one set and per page."""
+    """The identities (``Pi``, ``Ur``) of a pull's last rows, as one set and per page.
 
-    seen: set[Hashable] = attrs.field(factory=set)
-    pages: deque[set[Hashable]] = attrs.field(factory=deque)
+    Each identity is kept as its hash (an int of its own), not as the row's object:
+    kept as the rows' strings, the check cost a 2 x 7 pull at 1,000 rows a page 5-14 %
+    in memory, as hashes within the noise of no check at all (likely because each
+    string outlived its page and was freed later, from memory gone cold). Two
+    different identities within one window share a 64-bit hash with a chance of about
+    3 in 10^16 a row (a false repeat; ``str`` hashes are salted per process, so a
+    resumed pull does not meet the same one); ints below 2**61 hash to themselves."""
+
+    seen: set[int] = attrs.field(factory=set)
+    pages: deque[set[int]] = attrs.field(factory=deque)
     held: int = 0  # identities in the window
 
-    def admit(self, page: set[Hashable], rows: int) -> bool:
-        """Add a page's identities unless one of them is in the window, then drop the
-        oldest pages beyond the last ``rows`` rows; whether the page was added."""
-        if not page.isdisjoint(self.seen):
+    def admit(self, identities: list[Hashable], rows: int) -> bool:
+        """Add a page's identities (hashable, none None) unless one repeats, in the page
+        or in the window, then drop the oldest pages beyond the last ``rows`` rows;
+        whether the page was added. ``TypeError`` (nothing added) for an unhashable one."""
+        page = set(map(hash, identities))
+        if len(page) != len(identities) or not page.isdisjoint(self.seen):
             return False
         self.seen |= page
         self.pages.append(page)
@@ -146,6 +162,19 @@ class RepeatWindow:
             self.seen -= oldest
             self.held -= len(oldest)
         return True
+
+    def first_repeat(self, identities: list[Hashable | None]) -> int | None:
+        """The index of the first identity (None: none) that repeats one in the window
+        or before it in ``identities``; nothing is added."""
+        before = set(self.seen)
+        for n, value in enumerate(identities):
+            if value is None:
+                continue
+            h = hash(value)
+            if h in before:
+                return n
+            before.add(h)
+        return None
 
 
 @attrs.define(eq=False)
@@ -711,30 +740,26 @@ class AsyncPaginator(Generic[T]):
             items = _leaf.ordered(rows_raw)
         except (TypeError, ValueError):
             return  # not rows: the parse has said so
-        try:  # every row an object with a plain identity: one pass, no list
-            page: set[Hashable] = {item[key] for item in items}
-            ids = len(items)
+        rows = self.repeat_window
+        try:  # every row an object with its identity: one C-level pass
+            values: list[Any] = list(map(operator.itemgetter(key), items))
+            plain = None not in values and pull.window.admit(values, rows)
         except (TypeError, KeyError):  # a row not an object, without it, or unhashable
-            page, ids = set(), -1
-        if None in page or ids < 0:
-            values = [_identity(item, key) for item in items]
-            page = {v for v in values if v is not None}
-            ids = sum(v is not None for v in values)
-        if len(page) == ids and pull.window.admit(page, self.repeat_window):
+            plain = False
+        else:
+            if plain:
+                return
+        values = [_identity(item, key) for item in items]
+        if pull.window.admit([v for v in values if v is not None], rows):
             return
-        before = set(pull.window.seen)  # the slow path, only to name the repeated row
-        for n, item in enumerate(items):
-            value = _identity(item, key)
-            if value is None:
-                continue
-            if value in before:
-                raise PaginationError(
-                    f"row {offset + n} repeats {key}={value!r}, delivered before in this pull "
-                    "(a retry answered another page, or the report changed)",
-                    resume_offset=offset,
-                    rows_delivered=self.rows_delivered,
-                )
-            before.add(value)
+        n = pull.window.first_repeat(values)
+        assert n is not None
+        raise PaginationError(
+            f"row {offset + n} repeats {key}={values[n]!r}, delivered before in this pull "
+            "(a retry answered another page, or the report changed)",
+            resume_offset=offset,
+            rows_delivered=self.rows_delivered,
+        )
 
     def _deliver(self, page: Page[T], end: int | None) -> Page[T]:
         if end is not None and page.offset + len(page.rows) > end:
