@@ -743,12 +743,11 @@ class AsyncPaginator(Generic[T]):
         rows = self.repeat_window
         try:  # every row an object with its identity: one C-level pass
             values: list[Any] = list(map(operator.itemgetter(key), items))
-            plain = None not in values and pull.window.admit(values, rows)
-        except (TypeError, KeyError):  # a row not an object, without it, or unhashable
-            plain = False
-        else:
-            if plain:
+            if None not in values and pull.window.admit(values, rows):
                 return
+        except (TypeError, KeyError):  # a row not an object, without it, or unhashable
+            pass
+        # rows without an identity are not compared; a repeat is named by its row
         values = [_identity(item, key) for item in items]
         if pull.window.admit([v for v in values if v is not None], rows):
             return
