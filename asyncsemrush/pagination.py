@@ -183,6 +183,7 @@ class _Pull:
 
     gen: weakref.ref[AsyncGenerator[Any, None]] | None = None
     started: bool = False
+    closing: bool = False  # settling what is in flight: the pull's last step
     raw: bool = False  # rows as the wire sent them (dicts), not models
     done: asyncio.Event = attrs.field(factory=asyncio.Event)
     window: RepeatWindow = attrs.field(factory=RepeatWindow)  # identities the repeat check knows
@@ -203,7 +204,8 @@ async def _rows_of(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, No
                 yield row
             del rows  # drop the finished page before the next is decoded
     finally:
-        await pages.aclose()
+        if not getattr(pages, "ag_running", False):  # else aclose() is closing it now
+            await pages.aclose()
 
 
 class AsyncPaginator(Generic[T]):
@@ -305,12 +307,15 @@ class AsyncPaginator(Generic[T]):
         try:
             for pull in list(self._open):
                 gen = pull.gen() if pull.gen is not None else None
-                if gen is not None:
-                    await gen.aclose()
-                elif pull.started:
-                    await pull.done.wait()  # the event loop is closing it right now
+                if pull.closing or (gen is None and pull.started):
+                    # being closed right now (by the event loop, which finalises a row
+                    # iterator dropped after a `break`): wait for it to be settled
+                    await pull.done.wait()
                 else:
-                    self._open.discard(pull)  # never started: nothing to settle
+                    if gen is not None:
+                        await gen.aclose()
+                    if not pull.started:
+                        self._open.discard(pull)  # never started: nothing to settle
         finally:
             self._cancel_inflight = False
 
@@ -583,6 +588,7 @@ class AsyncPaginator(Generic[T]):
                     exc.pages_after = await self._salvage(later, total, pull)
                 raise
             finally:
+                pull.closing = True
                 await self._abandon(inflight, cancel=cancelled or self._cancel_inflight)
         finally:
             self._open.discard(pull)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import orjson
 import pytest
@@ -147,6 +148,35 @@ async def test_early_exit_and_cancel_settle_in_flight_pages(sb: Sandbox) -> None
         # cancelled requests count at their worst case: never less than was billed
         assert budget.spent == sr.ledger.spent >= sb.units_charged
         assert not client_tasks()  # the server's keep-alive handlers are not ours
+
+
+@pytest.mark.parametrize("pause", [False, True])
+async def test_aclose_after_a_break_races_nothing(sb: Sandbox, pause: bool) -> None:
+    """``break`` then ``await pager.aclose()`` (the README's way), at once or after the
+    event loop began closing the dropped row iterator itself: one of the two closes the
+    pull, the other waits for it; no error escapes to either, nor to the loop's handler
+    (it used to log "aclose(): asynchronous generator is already running", or raise it
+    from ``aclose()``)."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    try:
+        budget = UnitBudget(10**9)
+        async with client(sb, budget) as sr:
+            pager = sr.tracking(sb.campaign_id).positions(sb.tracked_url, page_size=10, prefetch=8)
+            async for _ in pager:
+                break
+            if pause:
+                await asyncio.sleep(0)  # the loop's finalizer starts closing the rows
+            await pager.aclose()
+            assert budget.reserved == 0
+            assert sr.ledger.spent == sb.units_charged
+        for _ in range(5):
+            gc.collect()
+            await asyncio.sleep(0.01)
+    finally:
+        loop.set_exception_handler(None)
+    assert [context.get("message") for context in reported] == []
 
 
 async def test_pages_in_flight_are_decoded_only_when_consumed(
