@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from collections import deque
 from collections.abc import Callable, Mapping
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -543,6 +545,20 @@ _set_wire = PositionRow.__dict__["wire"].__set__
 _set_where = PositionRow.__dict__["_where"].__set__
 
 
+def _position_rows(items: list[dict[str, Any]], where: str) -> list[PositionRow]:
+    """A page of wire objects as :class:`PositionRow` views: what attrs' ``__init__``
+    does, without its per-field frozen-setattr lookup, and in C-level loops (``map``)
+    rather than a Python one: ~2,600 instructions a row less than ``PositionRow(item,
+    where)`` (CPython 3.11, callgrind). A row's place is its index when the rows are at
+    ``$.data`` (the row formats its path only for an error message), else the path."""
+    count = len(items)
+    made = list(map(_new_row, repeat(PositionRow, count)))
+    deque(map(_set_wire, made, items), maxlen=0)
+    places: Any = range(count) if where == ROWS_PATH else [f"{where}.{n}" for n in range(count)]
+    deque(map(_set_where, made, places), maxlen=0)
+    return made
+
+
 def rows(data: Any, cls: type[T], where: str = "$.data") -> list[T]:
     """The rows of a numbered-key object (or list) as ``cls``, in key order."""
     good, error = rows_until_error(data, cls, where)
@@ -559,23 +575,11 @@ def rows_until_error(
         items = _leaf.ordered(data)
     except (TypeError, ValueError) as exc:
         return [], ResponseFormatError(where, str(exc), model=cls.__name__, answer=data)
+    if cls is PositionRow and not _strict and set(map(type, items)) == {dict}:
+        return _position_rows(items, where), None  # type: ignore[return-value]  # (hot)
     out: list[T] = []
     try:
-        if cls is PositionRow and not _strict:
-            # the row's place: its index when the rows are at $.data (the row formats
-            # its path only for an error message), else the path itself
-            indexed = where == ROWS_PATH
-            for n, item in enumerate(items):
-                if type(item) is not dict:
-                    out.append(position_row(item, f"{where}.{n}"))  # type: ignore[arg-type]
-                    continue
-                # what attrs' __init__ does, without its per-field frozen-setattr lookup:
-                # a row costs two slot stores (the pull's hot loop)
-                row = _new_row(PositionRow)
-                _set_wire(row, item)
-                _set_where(row, n if indexed else f"{where}.{n}")
-                out.append(row)  # type: ignore[arg-type]
-        elif cls is PositionRow:
+        if cls is PositionRow:  # strict, or a page with a row that is no object
             for n, item in enumerate(items):
                 out.append(position_row(item, f"{where}.{n}"))  # type: ignore[arg-type]
         else:

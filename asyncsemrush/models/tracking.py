@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping
-from functools import cached_property
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -29,8 +28,56 @@ POSITION_FIELDS = frozenset(
 )  # fmt: skip
 
 
+class _RowMemo:
+    """The one slot where a :class:`PositionRow` keeps the maps it converted.
+
+    Not ``functools.cached_property``: on a slotted attrs class that adds a slot per map
+    (14 here) and a ``__getattr__`` to fill them, and a class with a ``__getattr__`` is
+    one whose attribute reads the interpreter does not specialise. Every read of a row
+    paid for it: ``row.keyword`` cost ~1,700 instructions on CPython 3.11 where ~1,200
+    would do (callgrind, `benchmarks/RESULTS.md`, 2026-12-03), and each row was 17 slots
+    to allocate, traverse and free instead of 4. The slot is left unset until a map is
+    first converted (setting it on every row would cost more than the maps it saves)."""
+
+    __slots__ = ("_memo",)
+    _memo: dict[str, Any]
+
+
+_set_memo = _RowMemo.__dict__["_memo"].__set__
+
+
+class _memoized(Generic[V]):
+    """A :class:`PositionRow` property computed once, kept in the row's memo dict."""
+
+    def __init__(self, compute: Callable[[PositionRow], V]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, row: None, owner: type | None = None) -> _memoized[V]: ...
+    @overload
+    def __get__(self, row: PositionRow, owner: type | None = None) -> V: ...
+    def __get__(self, row: PositionRow | None, owner: type | None = None) -> V | _memoized[V]:
+        if row is None:
+            return self
+        try:
+            memo = row._memo
+        except AttributeError:  # the row's first converted map
+            memo = {}
+            _set_memo(row, memo)
+        try:
+            return memo[self.name]  # type: ignore[no-any-return]
+        except KeyError:
+            value = memo[self.name] = self.compute(row)
+            return value
+
+
 @attrs.frozen
-class PositionRow:
+class PositionRow(_RowMemo):
     """One keyword of a positions report, with the positions of up to 6 domains.
 
     The row keeps the wire object and reads each field when first asked for (maps are
@@ -152,39 +199,39 @@ class PositionRow:
 
     # ---------------------------------------------------------------- per date
 
-    @cached_property
+    @_memoized
     def positions(self) -> Mapping[dt.date, Mapping[str, int | None]]:
         """Date → domain → position (``Dt``)."""
         return self._per_date("Dt", _leaf.to_opt_int)
 
-    @cached_property
+    @_memoized
     def ranking_types(self) -> Mapping[dt.date, Mapping[str, tuple[str, ...]]]:
         """Date → domain → the SERP features the domain ranks in (``Lt``): Semrush codes
         such as ``("org",)``, ``("rev",)``, ``("geo",)`` local pack, ``("adt",)`` AdWords
         top. Older answers sent one string, read as a one-code tuple."""
         return self._per_date("Lt", _leaf.codes)
 
-    @cached_property
+    @_memoized
     def landing_urls(self) -> Mapping[dt.date, Mapping[str, str | None]]:
         """Date → domain → landing URL (``Lu``)."""
         return self._per_date("Lu", _leaf.to_opt_str)
 
-    @cached_property
+    @_memoized
     def visibility(self) -> Mapping[dt.date, Mapping[str, float | None]]:
         """Date → domain → visibility (``Vi``; today's answers)."""
         return self._per_date("Vi", _leaf.to_opt_float)
 
-    @cached_property
+    @_memoized
     def share_of_voice(self) -> Mapping[dt.date, Mapping[str, float | None]]:
         """Date → domain → share of voice (``Sov``)."""
         return self._per_date("Sov", _leaf.to_opt_float)
 
-    @cached_property
+    @_memoized
     def traffic(self) -> Mapping[dt.date, Mapping[str, float | None]]:
         """Date → domain → estimated traffic (``Tr``)."""
         return self._per_date("Tr", _leaf.to_opt_float)
 
-    @cached_property
+    @_memoized
     def traffic_cost(self) -> Mapping[dt.date, Mapping[str, float | None]]:
         """Date → domain → estimated traffic cost (``Tc``)."""
         return self._per_date("Tc", _leaf.to_opt_float)
@@ -209,7 +256,7 @@ class PositionRow:
         """Domain → traffic-cost change over the period (``Tc``'s ``Diff``)."""
         return self._change("Tc", _leaf.to_opt_float)
 
-    @cached_property
+    @_memoized
     def serp_features(self) -> Mapping[dt.date, tuple[str, ...]]:
         """Date → the SERP features present on the results page (``Sf``)."""
 
@@ -226,32 +273,32 @@ class PositionRow:
 
     # ---------------------------------------------------------------- per domain
 
-    @cached_property
+    @_memoized
     def begin(self) -> Mapping[str, int | None]:
         """Domain → position at the start of the period (``Be``)."""
         return self._per_domain("Be", _leaf.to_opt_int)
 
-    @cached_property
+    @_memoized
     def end(self) -> Mapping[str, int | None]:
         """Domain → position at the end of the period (``Fi``)."""
         return self._per_domain("Fi", _leaf.to_opt_int)
 
-    @cached_property
+    @_memoized
     def diff(self) -> Mapping[str, int | None]:
         """Domain → position change over the period (``Diff``)."""
         return self._per_domain("Diff", _leaf.to_opt_int)
 
-    @cached_property
+    @_memoized
     def diff_1d(self) -> Mapping[str, int | None]:
         """Domain → change over one day (``Diff1``)."""
         return self._per_domain("Diff1", _leaf.to_opt_int)
 
-    @cached_property
+    @_memoized
     def diff_7d(self) -> Mapping[str, int | None]:
         """Domain → change over one week (``Diff7``)."""
         return self._per_domain("Diff7", _leaf.to_opt_int)
 
-    @cached_property
+    @_memoized
     def diff_30d(self) -> Mapping[str, int | None]:
         """Domain → change over one month (``Diff30``)."""
         return self._per_domain("Diff30", _leaf.to_opt_int)

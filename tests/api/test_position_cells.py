@@ -165,3 +165,28 @@ def test_a_pulled_row_names_its_place_in_the_page() -> None:
     assert info.value.field == "$.data.3.Dt"
     elsewhere, _ = _convert.rows_until_error(items, models.PositionRow, "$.result")
     assert elsewhere[1].where == "$.result.1"
+
+
+def test_a_row_keeps_its_converted_maps_in_one_slot() -> None:
+    """A row is 4 slots and no ``__getattr__`` (a class with one is a class whose
+    attribute reads CPython does not specialise: every ``row.keyword`` paid ~400
+    instructions for the 14 cached maps' hook); a converted map is made once, kept,
+    and survives neither pickling (it is made again) nor a failed conversion."""
+    import pickle
+
+    cls = models.PositionRow
+    assert not any("__getattr__" in vars(k) for k in cls.__mro__)
+    slots = [name for k in cls.__mro__ for name in vars(k).get("__slots__", ())]
+    assert sorted(slots) == ["__weakref__", "_memo", "_where", "wire"]
+    r = row({MASKS[0]: "1", MASKS[1]: ""})
+    assert not hasattr(r, "__dict__")
+    first = r.positions
+    assert r.positions is first and r.landing_urls is r.landing_urls
+    assert first[dt.date(2026, 11, 1)] == {MASKS[0]: 1, MASKS[1]: None}
+    again = pickle.loads(pickle.dumps(r))
+    assert again == r and again.positions == first and again.positions is not first
+    bad = row({MASKS[0]: "first"})
+    for _ in range(2):  # an error is not remembered as a value
+        with pytest.raises(ResponseFormatError):
+            bad.positions  # noqa: B018
+    assert cls.positions.__doc__ and "Date" in cls.positions.__doc__
