@@ -284,6 +284,9 @@ class RedisRateLimiter:
         self._script = redis.register_script(_RATE)
         self._round_trip = math.inf  # the fastest answer of the script seen (seconds)
         self._lock = LoopLock()
+        #: Slots granted while this event loop was blocked, and so left unused (each
+        #: one puts this process's next start up to an interval later).
+        self.slots_left_unused = 0
 
     async def acquire(self) -> None:
         """Wait for the next start slot shared by the processes. A slot granted while
@@ -304,7 +307,8 @@ class RedisRateLimiter:
                 if wait <= 0:
                     if took - self._round_trip <= TOLERANCE:
                         return
-                    continue  # granted while this loop was blocked: that slot goes unused
+                    self.slots_left_unused += 1  # granted while this loop was blocked
+                    continue
                 await asyncio.sleep(wait)
 
 

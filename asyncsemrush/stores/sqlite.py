@@ -236,6 +236,9 @@ class SqliteRateLimiter:
         self.rate = rate
         self.interval = StartSchedule(rate).interval
         self._lock = LoopLock()
+        #: Slots granted while this event loop was blocked, and so left unused (each
+        #: one puts this process's next start up to an interval later).
+        self.slots_left_unused = 0
 
     async def acquire(self) -> None:
         """Wait for the next start slot shared by the processes (the rule of
@@ -273,7 +276,8 @@ class SqliteRateLimiter:
                 if wait <= 0:
                     if time.monotonic() - granted <= TOLERANCE:
                         return
-                    continue  # granted while this loop was blocked: that slot goes unused
+                    self.slots_left_unused += 1  # granted while this loop was blocked
+                    continue
                 await asyncio.sleep(wait)
 
 
