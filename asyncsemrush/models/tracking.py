@@ -34,10 +34,11 @@ class _RowMemo:
     Not ``functools.cached_property``: on a slotted attrs class that adds a slot per map
     (14 here) and a ``__getattr__`` to fill them, and a class with a ``__getattr__`` is
     one whose attribute reads the interpreter does not specialise. Every read of a row
-    paid for it: ``row.keyword`` cost ~1,700 instructions on CPython 3.11 where ~1,200
-    would do (callgrind, `benchmarks/RESULTS.md`, 2026-12-03), and each row was 17 slots
-    to allocate, traverse and free instead of 4. The slot is left unset until a map is
-    first converted (setting it on every row would cost more than the maps it saves)."""
+    paid for it: ``row.keyword`` cost ~1,700 instructions on CPython 3.11, ~1,300
+    without the hook (callgrind, `benchmarks/RESULTS.md`, 2026-12-03), and each row
+    was 17 slots to allocate, traverse and free instead of 4. The slot is left unset
+    until a map is first converted (setting it on every row would cost more than the
+    maps it saves)."""
 
     __slots__ = ("_memo",)
     _memo: dict[str, Any]
@@ -51,11 +52,8 @@ class _memoized(Generic[V]):
 
     def __init__(self, compute: Callable[[PositionRow], V]) -> None:
         self.compute = compute
-        self.name = compute.__name__
+        self.name = compute.__name__  # the memo's key (the property's own name)
         self.__doc__ = compute.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
 
     @overload
     def __get__(self, row: None, owner: type | None = None) -> _memoized[V]: ...
