@@ -19,6 +19,9 @@ import sys
 
 from . import figures
 
+#: callgrind, counting only between :func:`instrument` switches, writing no file.
+CALLGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null"]
+
 
 def instrument(on: bool) -> None:
     """Switch callgrind's counting on or off for this process (returns once it is)."""

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -38,6 +38,7 @@ from asyncsemrush.sandbox import Sandbox
 from asyncsemrush.stores.sqlite import SqliteRateLimiter
 
 from . import consumers, figures
+from ._instructions import CALLGRIND
 from .decode import SHAPES, page, shape_of
 
 
@@ -197,6 +198,13 @@ def throughput(res: Results, rows: dict[str, int], rounds: int, rng: random.Rand
                         f"bare + the guarantees, flat {spread(runs, 'guarded', 'bare')}; "
                         f"raw dicts {spread(runs, 'raw', 'bare')}"
                     )
+                    cpu = {k: paired(runs, k, "bare", k=1) for k in ("guarded", "raw", "typed")}
+                    res.report(
+                        "    CPU a row over the bare client's (the time a row costs, where "
+                        "instructions a row do not see how fast each one runs): the guarantees, "
+                        f"flat {cpu['guarded']:.3f}x; raw dicts {cpu['raw']:.3f}x; "
+                        f"typed {cpu['typed']:.3f}x"
+                    )
                     res.target(
                         f"typed / best bare client ({tag})",
                         paired(runs, "typed", "bare"),
@@ -254,15 +262,9 @@ def collected(stderr: str) -> int:
 def counted(figure: str, base: str, masks: str, day: str, rows: int, size: int) -> tuple[int, int]:
     """(checksum, instructions) of one figure's pull at concurrency 4, counted by
     callgrind in a fresh interpreter from its first request to its last row."""
-    valgrind = [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        "--callgrind-out-file=/dev/null",
-    ]
     child = [sys.executable, "-m", "benchmarks._instructions", figure, base, masks, day]
     out = subprocess.run(
-        [*valgrind, *child, str(rows), str(size), "4"], capture_output=True, text=True, check=True
+        [*CALLGRIND, *child, str(rows), str(size), "4"], capture_output=True, text=True, check=True
     )
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["rows"] == rows, got
@@ -295,6 +297,7 @@ def instructions(res: Results, rows: int, repeats: int) -> None:
     read = consumers.read_dict(masks.split(":")[0], day)
     names = ("bare", "guarded", "raw", "typed")
     jobs = [name for name in names for _ in range(repeats)]
+    medians: dict[tuple[str, int], float] = {}
     with wire_server(rows, "2x7") as base:
         for size in (100, 1000):
             expect = figures.floor(asyncio.run(figures.fetch_all(base, masks, rows, size)), read)
@@ -311,6 +314,24 @@ def instructions(res: Results, rows: int, repeats: int) -> None:
                 f"guarantees, flat {per_row_counts(per, 'guarded')}; raw dicts "
                 f"{per_row_counts(per, 'raw')}; typed {per_row_counts(per, 'typed')}"
             )
+            medians.update({(name, size): statistics.median(per[name]) for name in names})
+    res.report("  " + overhead_split(medians, names[1:], (100, 1000)))
+
+
+def overhead_split(
+    medians: Mapping[tuple[str, int], float], names: Sequence[str], sizes: tuple[int, int]
+) -> str:
+    """Each figure's instructions over the bare client's, split into a part per request
+    and a part per row: from its counts a row at two page sizes (``a / size + b`` at
+    each). Which of the two a change moves tells where it acted."""
+    small, big = sizes
+    parts = []
+    for name in names:
+        d_small, d_big = (medians[name, s] - medians["bare", s] for s in sizes)
+        per_row = (big * d_big - small * d_small) / (big - small)
+        per_request = small * (d_small - per_row)
+        parts.append(f"{name} {per_request:,.0f} a request + {per_row:,.0f} a row")
+    return "over the bare client's instructions: " + "; ".join(parts)
 
 
 # ------------------------------------------------------------------ structuring cost

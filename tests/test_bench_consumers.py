@@ -120,3 +120,18 @@ def test_the_instruction_count_is_read_from_callgrinds_summary() -> None:
     per = {"bare": [90_000.0, 92_000.0], "raw": [100_000.0]}
     assert per_row_counts(per, "bare") == "91,000 (90,000-92,000)"
     assert per_row_counts(per, "raw") == "100,000, 0.910x"
+
+
+def test_the_overhead_split_recovers_a_part_per_request_and_one_per_row() -> None:
+    from benchmarks.run import overhead_split
+
+    def a_row(per_request: float, per_row: float, size: int) -> float:
+        return 90_000 + per_request / size + per_row  # over the bare client's 90,000 a row
+
+    medians = {("bare", s): 90_000.0 for s in (100, 1000)}
+    medians |= {("raw", s): a_row(350_000, 3_000, s) for s in (100, 1000)}
+    medians |= {("typed", s): a_row(0, 12_000, s) for s in (100, 1000)}
+    assert overhead_split(medians, ["raw", "typed"], (100, 1000)) == (
+        "over the bare client's instructions: raw 350,000 a request + 3,000 a row; "
+        "typed 0 a request + 12,000 a row"
+    )
