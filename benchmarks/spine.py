@@ -7,17 +7,24 @@ the floor (pages of SIZE rows, default 10, so that the part a request dominates)
 ``WITHOUT`` (comma-separated: ``ledger``, ``repeats``, ``url``, ``budget``) swaps that
 part of the spine for a no-op, to tell what it costs (a measurement only: the pull
 keeps none of those guarantees then). Hash seed 0: counts agree within ~0.5 % from run to
-run (object addresses still vary).
+run (object addresses still vary). ``python -m benchmarks.spine --time [SIZE]`` times
+the same (CPU seconds, median of 7 rounds in a new order each, no valgrind): C code
+such as an attrs class's ``__init__`` runs several instructions a nanosecond, the
+interpreter's fewer, so a part's share of the instructions is not its share of the time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import random
 import shutil
+import statistics
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -51,12 +58,22 @@ class MemoryTransport:
         pass
 
 
-def without(parts: set[str]) -> None:
-    """Swap the named parts of the spine for no-ops (for this process only)."""
+PARTS = ("ledger", "repeats", "url", "budget")
+
+
+def without(parts: set[str]) -> Callable[[], None]:
+    """Swap the named parts of the spine for no-ops (in this process); the function
+    that puts them back."""
 
     async def no_reservation(self: Any, call: Any, *, again: bool = False) -> None:
         return None
 
+    saved = [
+        (_send.Sender, "_record", _send.Sender._record),
+        (pagination.AsyncPaginator, "_check_repeats", pagination.AsyncPaginator._check_repeats),
+        (semrush_v3, "build_url", semrush_v3.build_url),
+        (_send.Sender, "_reserve", _send.Sender._reserve),
+    ]
     if "ledger" in parts:
         _send.Sender._record = lambda self, *args, **kwargs: None  # type: ignore[method-assign]
     if "repeats" in parts:
@@ -66,6 +83,12 @@ def without(parts: set[str]) -> None:
         semrush_v3.build_url = lambda base, request: url
     if "budget" in parts:
         _send.Sender._reserve = no_reservation  # type: ignore[method-assign]
+
+    def restore() -> None:
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+
+    return restore
 
 
 def counted(size: int, parts: str, what: str) -> int:
@@ -81,47 +104,96 @@ def counted(size: int, parts: str, what: str) -> int:
     return collected(out.stderr)
 
 
+class Pull:
+    """A raw-dicts pull of ``ROWS`` rows in pages of ``size``, and its floor."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.masks, day = masks_of("2x7")
+        self.read = consumers.read_dict(self.masks.split(":")[0], day)
+        encoded = [orjson.dumps(reference_row(i, 2, 7)) for i in range(ROWS)]
+        self.bodies = [
+            page_body(encoded[o : o + size], ROWS, size, o) for o in range(0, ROWS, size)
+        ]
+        self.expect = figures.floor(self.bodies, self.read)[1]
+
+    async def _pull(self) -> int:
+        transport = MemoryTransport(self.bodies)
+        async with SemrushClient(
+            figures.KEY, transport=transport, rate_limit=None, max_concurrency=4
+        ) as sr:
+            pager = sr.tracking("1_2").positions(self.masks, page_size=self.size, prefetch=4)
+            checksum = 0
+            async for row in pager.raw_rows():
+                checksum += self.read(row)
+            return checksum
+
+    def run(self, what: str) -> None:
+        """One pull through the spine (``pull``) or from memory (``floor``)."""
+        got = (
+            asyncio.run(self._pull())
+            if what == "pull"
+            else figures.floor(self.bodies, self.read)[1]
+        )
+        assert got == self.expect
+
+
+def child(size: int, parts: set[str], what: str) -> int:
+    pull = Pull(size)
+    without(parts)
+    pull.run("pull")  # the warm-up: imports, caches
+    instrument(True)
+    pull.run(what)
+    instrument(False)
+    return 0
+
+
+def timed(size: int, rounds: int = 7) -> None:
+    """CPU a request over the floor, the spine whole and without each part."""
+    pull = Pull(size)
+    variants = ["", *PARTS, ",".join(PARTS)]
+    cpu: dict[str, list[float]] = {name: [] for name in [*variants, "floor"]}
+    for name in variants:  # the warm-up
+        restore = without(set(name.split(",")) - {""})
+        pull.run("pull")
+        restore()
+    rng = random.Random(1)
+    for _ in range(rounds):
+        order = list(cpu)
+        rng.shuffle(order)
+        for name in order:
+            restore = without(set(name.split(",")) - {"", "floor"})
+            gc.collect()
+            start = time.process_time()
+            pull.run("floor" if name == "floor" else "pull")
+            cpu[name].append(time.process_time() - start)
+            restore()
+    requests = ROWS // size
+    floor, whole = statistics.median(cpu["floor"]), statistics.median(cpu[""])
+    print(f"the spine: {(whole - floor) / requests * 1e6:.1f} us a request over the floor")
+    for name in variants[1:]:
+        part = (whole - statistics.median(cpu[name])) / requests * 1e6
+        print(f"  without {name}: {part:.1f} us a request less")
+
+
 def main() -> int:
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    parts = sys.argv[2] if len(sys.argv) > 2 else ""
-    if len(sys.argv) > 3:
-        return child(size, {p for p in parts.split(",") if p}, sys.argv[3])
+    args = sys.argv[1:]
+    if args[:1] == ["--time"]:
+        timed(int(args[1]) if len(args) > 1 else 10)
+        return 0
+    size = int(args[0]) if args else 10
+    parts = args[1] if len(args) > 1 else ""
+    if len(args) > 2:
+        return child(size, {p for p in parts.split(",") if p}, args[2])
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         print("needs valgrind (callgrind): apt-get install valgrind", file=sys.stderr)
         return 2
     pull, floor = counted(size, parts, "pull"), counted(size, parts, "floor")
-    requests = ROWS // size
     shown = f" without {parts}" if parts else ""
     print(
-        f"the spine{shown}: {(pull - floor) / requests:,.0f} instructions a request over the floor"
+        f"the spine{shown}: {(pull - floor) / (ROWS // size):,.0f} instructions a request "
+        "over the floor"
     )
-    return 0
-
-
-def child(size: int, parts: set[str], what: str) -> int:
-    masks, day = masks_of("2x7")
-    read = consumers.read_dict(masks.split(":")[0], day)
-    encoded = [orjson.dumps(reference_row(i, 2, 7)) for i in range(ROWS)]
-    bodies = [page_body(encoded[o : o + size], ROWS, size, o) for o in range(0, ROWS, size)]
-    without(parts)
-
-    async def pull() -> int:
-        transport = MemoryTransport(bodies)
-        async with SemrushClient(
-            figures.KEY, transport=transport, rate_limit=None, max_concurrency=4
-        ) as sr:
-            pager = sr.tracking("1_2").positions(masks, page_size=size, prefetch=4)
-            checksum = 0
-            async for row in pager.raw_rows():
-                checksum += read(row)
-            return checksum
-
-    expect = figures.floor(bodies, read)[1]
-    assert asyncio.run(pull()) == expect  # the warm-up: imports, caches
-    instrument(True)
-    got = asyncio.run(pull()) if what == "pull" else figures.floor(bodies, read)[1]
-    instrument(False)
-    assert got == expect
     return 0
 
 
