@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from .._sqlite_wal import is_busy, use_wal
 from ._rules import FORMAT, TERMS_SECONDS, CachedAnswer
 
 log = logging.getLogger("asyncsemrush.cache")
@@ -64,7 +65,7 @@ class SqliteCacheStore:
             if tables and "cache_meta" not in tables:
                 self._refuse(conn, "a database this library did not make")
                 return None
-            conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(conn, self._busy)
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO cache_meta VALUES ('format', ?)", (FORMAT,))
             found = conn.execute("SELECT value FROM cache_meta WHERE name = 'format'").fetchone()
@@ -73,6 +74,9 @@ class SqliteCacheStore:
                 return None
             conn.execute("DELETE FROM answers WHERE stored < ?", (time.time() - TERMS_SECONDS,))
         except sqlite3.DatabaseError as exc:
+            if is_busy(exc):  # another process holds the file: a miss now, not a bad file
+                conn.close()
+                raise
             self._refuse(conn, str(exc))
             return None
         self._conn = conn
@@ -92,7 +96,7 @@ class SqliteCacheStore:
             try:
                 return fn(conn)
             except sqlite3.DatabaseError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
+                if is_busy(exc):
                     raise  # another process holds it: this lookup is a miss, not the file
                 self._conn = None
                 self._refuse(conn, str(exc))

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from .._ledger import LedgerEntry, UnitLedger
 from .._limits import TOLERANCE, LoopLock, StartSchedule
+from .._sqlite_wal import use_wal
 from ..budget import BudgetState
 from ..errors import BudgetStoreError
 from ..params import integer, positive
@@ -63,18 +64,36 @@ class _Db:
         self.path = str(path)
         self._lock = threading.Lock()
         self._busy = busy_timeout
-        self._conn = sqlite3.connect(
-            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
+        try:
+            self._prepare(self._conn, busy_timeout)
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
+
+    @staticmethod
+    def _prepare(conn: sqlite3.Connection, busy_timeout: float) -> None:
+        use_wal(conn, busy_timeout)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_SCHEMA)
         for table, column, kind in (("ledger", "overrun", "INTEGER DEFAULT 0"),
                                     ("ledger", "saved", "INTEGER DEFAULT 0"),
                                     ("reservations", "clock", "TEXT")):  # fmt: skip
-            columns = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             if column not in columns:  # a file written by an earlier version
-                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def run_now(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn`` in one transaction in this thread (a constructor's), failing as :meth:`run`."""
+        try:
+            return self.transact(fn)
+        except sqlite3.Error as exc:
+            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
 
     def transact(self, fn: Callable[[sqlite3.Connection], T], timeout: float | None = None) -> T:
         with self._lock:
@@ -133,7 +152,7 @@ class SqliteBudgetStore:
         self.name = name
         self.lease = lease
         self._state = BudgetState(limit, 0, 0)
-        self.db.transact(
+        self.db.run_now(
             lambda c: c.execute("INSERT OR IGNORE INTO budget VALUES (?, ?, 0, 0)", (name, limit))
         )
 

@@ -16,6 +16,7 @@ import pytest
 
 from asyncsemrush import SemrushClient
 from asyncsemrush.cache import ResponseCache, SqliteCacheStore
+from asyncsemrush.cache._rules import CachedAnswer
 from asyncsemrush.sandbox import Sandbox
 
 DAY = 86_400.0
@@ -171,6 +172,30 @@ async def test_a_foreign_file_is_never_used_nor_touched(
             assert "is not used" in caplog.text
     assert {p: p.read_bytes() for p in (garbage, theirs)} == before
     assert charged(sb) == 4 * 100 * 100  # every pull paid: nothing was served
+
+
+async def test_a_cache_file_locked_at_open_is_waited_for_then_used(tmp_path: Path) -> None:
+    """A fresh file another process holds: ``PRAGMA journal_mode=WAL`` said "database
+    is locked" at once, and the store refused the file for good (every later pull paid)."""
+    from ..reliability.test_sqlite_faults import locked
+
+    answer = CachedAnswer(200, "application/json", b"[]", 1.0, None, 10)
+    path = tmp_path / "reports.sqlite"
+    async with locked(path, seconds=0.6, begin="IMMEDIATE"):
+        store = SqliteCacheStore(path, busy_timeout=5)
+        assert await store.get("k", "p") is None  # waited for the lock, then looked up
+    await store.put("k", "p", answer)
+    assert store.usable and await store.get("k", "p") == answer
+    await store.close()
+
+    other = tmp_path / "other.sqlite"
+    async with locked(other, seconds=1.5, begin="IMMEDIATE"):
+        store = SqliteCacheStore(other, busy_timeout=0.2)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await store.get("k", "p")  # a miss for the cache, not a refused file
+    await store.put("k", "p", answer)
+    assert store.usable and await store.get("k", "p") == answer
+    await store.close()
 
 
 async def test_a_corrupt_entry_is_dropped_not_served(

@@ -17,12 +17,13 @@ from asyncsemrush.stores.sqlite import SqliteBudgetStore, SqliteRateLimiter
 
 
 @asynccontextmanager
-async def locked(path: Path, seconds: float = 3.0) -> AsyncIterator[None]:
-    """Another process holding the file's write lock for ``seconds``."""
+async def locked(path: Path, seconds: float = 3.0, begin: str = "EXCLUSIVE") -> AsyncIterator[None]:
+    """Another process holding the file's lock for ``seconds``: all of it (``EXCLUSIVE``)
+    or its write lock (``IMMEDIATE``: readers go on, a switch to WAL cannot)."""
     code = (
         "import sqlite3, time\n"
         f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
-        "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True)\n"
+        f"c.execute('BEGIN {begin}'); print('locked', flush=True)\n"
         f"time.sleep({seconds}); c.execute('ROLLBACK')\n"
     )
     holder = await asyncio.create_subprocess_exec(
@@ -63,6 +64,35 @@ async def test_a_budget_file_locked_by_another_process_is_a_typed_error_and_neve
     reservation = await budget.reserve(1_000)  # the lock is gone: the store works again
     await reservation.settle(300)
     assert (budget.spent, budget.reserved) == (300, 0)
+
+
+async def test_a_fresh_budget_file_another_process_holds_is_waited_for(tmp_path: Path) -> None:
+    """CI, stop 31: four workers opening one fresh file at once; one failed with
+    "database is locked" from ``PRAGMA journal_mode=WAL``, which SQLite does not retry
+    whatever ``busy_timeout`` says."""
+    path = tmp_path / "budget.sqlite"
+    async with locked(path, seconds=0.6, begin="IMMEDIATE"):  # a fresh file, not yet WAL
+        started = time.monotonic()
+        store = await asyncio.to_thread(SqliteBudgetStore, path, limit=10_000, busy_timeout=5)
+        took = time.monotonic() - started
+    assert 0.3 < took < 4  # waited for the lock, then opened
+    reservation = await UnitBudget(store=store).reserve(1_000)
+    await reservation.settle(300)
+    assert (await store.refresh()).spent == 300
+
+
+async def test_a_budget_file_locked_past_the_timeout_at_open_is_a_typed_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "budget.sqlite"
+    async with locked(path, seconds=2.0, begin="IMMEDIATE"):
+        started = time.monotonic()
+        with pytest.raises(errors.BudgetStoreError, match="locked") as caught:
+            await asyncio.to_thread(SqliteBudgetStore, path, limit=10_000, busy_timeout=0.3)
+        took = time.monotonic() - started
+    assert str(path) in str(caught.value) and took < 1.5
+    store = SqliteBudgetStore(path, limit=10_000)  # the lock is gone: it opens
+    assert (await store.refresh()).limit == 10_000
 
 
 async def test_a_cancel_during_reserve_leaves_no_reservation(tmp_path: Path) -> None:
