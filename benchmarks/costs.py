@@ -1,5 +1,12 @@
-"""Two parts of the library's cost measured alone, in CPU time (``time.process_time``,
-median of 9 rounds in a new order each): what the gap to the bare client is made of.
+"""Parts of the library's cost, in CPU time (``time.process_time``, median of 9 rounds
+in a new order each, 7 for ``pull``): what the gap to the bare client is made of.
+
+``python -m benchmarks.costs pull [SIZE [CONC]]``: CPU a row of a raw-dicts pull of
+20,000 2 x 7 rows over HTTP (the wire server in its own process, pages of SIZE,
+default 100, CONC in flight, default 1): the bare client, the guarantees written flat
+(``figures.bare_guarded``), the library, and the library with parts swapped for no-ops
+(``benchmarks.spine.without``: the repeat check, the ledger entry, the budget; and the
+attempt clock): what is left with all of them gone is the cost of its layers.
 
 ``python -m benchmarks.costs transport``: one request through the library's aiohttp
 transport against a bare ``session.get`` + ``read()`` of the same URL (the wire server
@@ -180,9 +187,61 @@ def repeats(size: int = 1_000, rows: int = 40_000) -> None:
     )
 
 
+def pull(size: int = 100, conc: int = 1, rows: int = 20_000) -> None:
+    from . import consumers, figures, spine
+
+    masks, day = masks_of("2x7")
+    read = consumers.read_dict(masks.split(":")[0], day)
+    names = vars(aiohttp_transport)
+
+    def library(parts: set[str], clock: bool = False) -> Callable[[str], object]:
+        def run(base: str) -> object:
+            restore, saved = spine.without(parts), names["_clock"]
+            if clock:
+                names["_clock"] = _NoClock
+            try:
+                return asyncio.run(figures.library(base, masks, rows, size, conc, read, raw=True))
+            finally:
+                restore()
+                names["_clock"] = saved
+
+        return run
+
+    three = {"repeats", "ledger", "budget"}
+    figures_of: dict[str, Callable[[str], object]] = {
+        "bare": lambda base: asyncio.run(figures.bare_aiohttp(base, masks, rows, size, conc, read)),
+        "flat": lambda base: asyncio.run(figures.bare_guarded(base, masks, rows, size, conc, read)),
+        "library": library(set()),
+        "without the repeat check": library({"repeats"}),
+        "without the ledger entry": library({"ledger"}),
+        "without the attempt clock": library(set(), clock=True),
+        "without all four (the budget too)": library(three, clock=True),
+    }
+    with wire_server(rows, "2x7") as base:
+
+        def timed(run: Callable[[str], object]) -> Callable[[], float]:
+            def once() -> float:
+                start = time.process_time()
+                run(base)
+                return (time.process_time() - start) / rows * 1e6
+
+            return once
+
+        got = medians({name: timed(run) for name, run in figures_of.items()}, rounds=7)
+    bare = got["bare"]
+    print(f"raw dicts, 2 x 7, pages of {size:,}, {conc} in flight: CPU a row")
+    for name, value in got.items():
+        over = (value - bare) * size
+        print(
+            f"  {name}: {value:.2f} us, {value / bare:.3f}x the bare client's ({over:+.0f} us a page)"
+        )
+
+
 def main() -> int:
     args = sys.argv[1:]
-    if args[:1] == ["transport"]:
+    if args[:1] == ["pull"]:
+        pull(*(int(a) for a in args[1:3]))
+    elif args[:1] == ["transport"]:
         transport()
     elif args[:1] == ["repeats"]:
         repeats(int(args[1]) if len(args) > 1 else 1_000)
