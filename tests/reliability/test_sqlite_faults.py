@@ -95,6 +95,19 @@ async def test_a_budget_file_locked_past_the_timeout_at_open_is_a_typed_error(
     assert (await store.refresh()).limit == 10_000
 
 
+def test_a_file_that_is_no_database_is_a_typed_error_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "budget.sqlite"
+    path.write_bytes(b"not a database at all " * 100)
+    for make in (
+        lambda: SqliteBudgetStore(path, limit=10_000),
+        lambda: SqliteRateLimiter(path, rate=10),
+    ):
+        with pytest.raises(errors.BudgetStoreError, match="not a database") as caught:
+            make()
+        assert str(path) in str(caught.value)
+    assert path.read_bytes() == b"not a database at all " * 100
+
+
 async def test_a_cancel_during_reserve_leaves_no_reservation(tmp_path: Path) -> None:
     """Issue 13: a cancel during reserve committed a reservation (in its thread) that
     was later reclaimed as spent."""
