@@ -57,6 +57,16 @@ CREATE TABLE IF NOT EXISTS ledger (
 """
 
 
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """The columns a file written by an earlier version lacks."""
+    for table, column, kind in (("ledger", "overrun", "INTEGER DEFAULT 0"),
+                                ("ledger", "saved", "INTEGER DEFAULT 0"),
+                                ("reservations", "clock", "TEXT")):  # fmt: skip
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 class _Db:
     """A connection used from worker threads, one transaction at a time."""
 
@@ -69,31 +79,27 @@ class _Db:
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
+            raise self._failed(exc) from None
         try:
-            self._prepare(self._conn, busy_timeout)
+            use_wal(self._conn, busy_timeout)
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+            # in one transaction: processes opening a file of an earlier version at
+            # once each saw a column missing, and all but one failed to add it
+            self._transact(_add_missing_columns)
         except sqlite3.Error as exc:
             self._conn.close()
-            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
+            raise self._failed(exc) from None
 
-    @staticmethod
-    def _prepare(conn: sqlite3.Connection, busy_timeout: float) -> None:
-        use_wal(conn, busy_timeout)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_SCHEMA)
-        for table, column, kind in (("ledger", "overrun", "INTEGER DEFAULT 0"),
-                                    ("ledger", "saved", "INTEGER DEFAULT 0"),
-                                    ("reservations", "clock", "TEXT")):  # fmt: skip
-            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            if column not in columns:  # a file written by an earlier version
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    def _failed(self, exc: sqlite3.Error) -> BudgetStoreError:
+        return BudgetStoreError(f"SQLite store {self.path}: {exc}")
 
     def run_now(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """``fn`` in one transaction in this thread (a constructor's), failing as :meth:`run`."""
         try:
             return self.transact(fn)
         except sqlite3.Error as exc:
-            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
+            raise self._failed(exc) from None
 
     def transact(self, fn: Callable[[sqlite3.Connection], T], timeout: float | None = None) -> T:
         with self._lock:
@@ -121,7 +127,7 @@ class _Db:
         try:
             return await asyncio.to_thread(self.transact, fn)
         except sqlite3.Error as exc:
-            raise BudgetStoreError(f"SQLite store {self.path}: {exc}") from None
+            raise self._failed(exc) from None
 
     def close(self) -> None:
         with self._lock:

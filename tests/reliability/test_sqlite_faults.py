@@ -4,7 +4,10 @@ each of their awaits, a wall clock that steps, a stamp from before a reboot."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -93,6 +96,55 @@ async def test_a_budget_file_locked_past_the_timeout_at_open_is_a_typed_error(
     assert str(path) in str(caught.value) and took < 1.5
     store = SqliteBudgetStore(path, limit=10_000)  # the lock is gone: it opens
     assert (await store.refresh()).limit == 10_000
+
+
+EARLIER_VERSION = """
+CREATE TABLE budget (name TEXT PRIMARY KEY, lim INTEGER, spent INTEGER, reserved INTEGER);
+CREATE TABLE reservations (token TEXT PRIMARY KEY, name TEXT, amount INTEGER, expires REAL);
+CREATE TABLE ledger (
+    time TEXT, report_type TEXT, method TEXT, path TEXT, estimated INTEGER, actual INTEGER,
+    lines INTEGER, attempts INTEGER, outcome TEXT, status INTEGER, error TEXT, attempt_log TEXT
+);
+INSERT INTO budget VALUES ('default', 10000, 700, 0);
+"""
+
+
+def open_at_once(path: Path, openers: int = 8) -> list[BaseException]:
+    """``openers`` threads opening the budget file at one moment; what they raised."""
+    failed: list[BaseException] = []
+    start = threading.Barrier(openers)
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            SqliteBudgetStore(path, limit=1).db.close()
+        except BaseException as exc:
+            failed.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(openers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return failed
+
+
+def test_workers_opening_a_file_of_an_earlier_version_at_once_all_open_it(
+    tmp_path: Path,
+) -> None:
+    """Each opener saw a column missing and added it: 8 of 30 trials of 8 threads had
+    one fail with "duplicate column name" (and, on a fresh file, 2 of 30 with "database
+    is locked" from the switch to WAL)."""
+    for trial in range(20):
+        path = tmp_path / f"old-{trial}.sqlite"
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.executescript(EARLIER_VERSION)
+        failed = open_at_once(path) + open_at_once(tmp_path / f"fresh-{trial}.sqlite")
+        assert failed == [], (trial, failed[0])
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(ledger)")}
+            kept = conn.execute("SELECT lim, spent FROM budget").fetchall()
+        assert {"overrun", "saved"} <= columns and kept == [(10000, 700)]
 
 
 def test_a_file_that_is_no_database_is_a_typed_error_and_left_untouched(tmp_path: Path) -> None:
