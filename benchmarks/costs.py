@@ -9,9 +9,9 @@ default 100, CONC in flight, default 1): the bare client, the guarantees written
 attempt clock): what is left with all of them gone is the cost of its layers.
 
 ``python -m benchmarks.costs transport``: one request through the library's aiohttp
-transport against a bare ``session.get`` + ``read()`` of the same URL (the wire server
-in its own process, the first page of 100 rows, one request at a time), and the transport with
-its attempt clock (``asyncio.timeout``, moved twice an attempt: off while the rate slot
+transport against a bare ``session.get`` + ``read()`` of the same URL (the wire
+server in its own process, the first page of 100 rows, one request at a time), and the
+transport with its attempt clock (``asyncio.timeout``, moved twice an attempt: off while the rate slot
 is waited for, on once it is taken) swapped for a no-op. CPU of this process only.
 
 ``python -m benchmarks.costs repeats [SIZE]``: the repeat check a row, step by step, on
@@ -23,13 +23,14 @@ reaching each row's ``Pi``, hashing it, the window's set operations.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import operator
 import random
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import orjson
@@ -80,6 +81,19 @@ class _NoClock:
         pass
 
 
+@contextlib.contextmanager
+def clock_swapped(off: bool) -> Iterator[None]:
+    """With ``off``, the transport's attempt clock is a no-op for the block."""
+    names = vars(aiohttp_transport)  # the module's globals
+    saved = names["_clock"]
+    if off:
+        names["_clock"] = _NoClock
+    try:
+        yield
+    finally:
+        names["_clock"] = saved
+
+
 def transport(requests: int = 1_000) -> None:
     import aiohttp
 
@@ -125,7 +139,7 @@ def transport(requests: int = 1_000) -> None:
                 if session is not None:
                     asyncio.run(session.close())
 
-        def library(clock: Any = None) -> float:
+        def library(without_clock: bool = False) -> float:
             own = AiohttpTransport(max_response_bytes=64 << 20)
 
             async def send() -> Any:
@@ -133,17 +147,13 @@ def transport(requests: int = 1_000) -> None:
                 assert answer.status == 200
                 return answer
 
-            names = vars(aiohttp_transport)  # the module's globals: swapped for the run
-            saved = names["_clock"]
-            if clock is not None:
-                names["_clock"] = clock
             try:
-                return timed(send)
+                with clock_swapped(without_clock):
+                    return timed(send)
             finally:
-                names["_clock"] = saved
                 asyncio.run(own.close())
 
-        got = medians({"bare": bare, "transport": library, "no clock": lambda: library(_NoClock)})
+        got = medians({"bare": bare, "transport": library, "no clock": lambda: library(True)})
     over = got["transport"] - got["bare"]
     clock = got["transport"] - got["no clock"]
     print(
@@ -192,18 +202,17 @@ def pull(size: int = 100, conc: int = 1, rows: int = 20_000) -> None:
 
     masks, day = masks_of("2x7")
     read = consumers.read_dict(masks.split(":")[0], day)
-    names = vars(aiohttp_transport)
 
     def library(parts: set[str], clock: bool = False) -> Callable[[str], object]:
         def run(base: str) -> object:
-            restore, saved = spine.without(parts), names["_clock"]
-            if clock:
-                names["_clock"] = _NoClock
+            restore = spine.without(parts)
             try:
-                return asyncio.run(figures.library(base, masks, rows, size, conc, read, raw=True))
+                with clock_swapped(clock):
+                    return asyncio.run(
+                        figures.library(base, masks, rows, size, conc, read, raw=True)
+                    )
             finally:
                 restore()
-                names["_clock"] = saved
 
         return run
 
