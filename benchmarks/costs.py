@@ -44,24 +44,24 @@ from asyncsemrush.transports import _aiohttp as aiohttp_transport
 from ._wire_server import page_body
 from .decode import reference_row
 from .figures import KEY, PATH, page_query
-from .run import masks_of, wire_server
+from .run import interleaved, masks_of, wire_server
 
 ROUNDS = 9
 
 
 def medians(variants: dict[str, Callable[[], float]], rounds: int = ROUNDS) -> dict[str, float]:
-    """Each variant's median over ``rounds`` (each returns its own figure), in a new
-    order every round, after a warm-up and a collection before each."""
-    for run in variants.values():
-        run()
-    got: dict[str, list[float]] = {name: [] for name in variants}
-    rng = random.Random(1)
-    for _ in range(rounds):
-        order = list(variants)
-        rng.shuffle(order)
-        for name in order:
+    """Each variant's median over ``rounds`` (each returns its own figure), interleaved
+    (:func:`benchmarks.run.interleaved`), after a collection before each."""
+
+    def collected_first(run: Callable[[], float]) -> Callable[[], float]:
+        def once() -> float:
             gc.collect()
-            got[name].append(variants[name]())
+            return run()
+
+        return once
+
+    runs = {name: collected_first(run) for name, run in variants.items()}
+    got = interleaved(runs, rounds, random.Random(1))
     return {name: statistics.median(values) for name, values in got.items()}
 
 

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -40,6 +40,8 @@ from asyncsemrush.stores.sqlite import SqliteRateLimiter
 from . import consumers, figures
 from ._instructions import CALLGRIND
 from .decode import SHAPES, page, shape_of
+
+R = TypeVar("R")
 
 
 class Results:
@@ -102,23 +104,32 @@ def measured(
     return expect[0] / wall, cpu / expect[0]
 
 
+def interleaved(
+    runs: Mapping[str, Callable[[], R]], rounds: int, rng: random.Random
+) -> dict[str, list[R]]:
+    """What each run returns, once a round, in a new random order each round, after one
+    warm-up of each (so that drift between rounds hits every run alike)."""
+    for run in runs.values():
+        run()
+    got: dict[str, list[R]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        order = list(runs)
+        rng.shuffle(order)
+        for name in order:
+            got[name].append(runs[name]())
+    return got
+
+
 def rounds_of(
     pulls: Mapping[str, Callable[[], Awaitable[tuple[int, int]]]],
     expect: tuple[int, int],
     rounds: int,
     rng: random.Random,
 ) -> dict[str, list[tuple[float, float]]]:
-    """Every figure once a round, in a new random order each round, after one warm-up
-    pull of each."""
-    for pull in pulls.values():
-        measured(pull, expect)
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in pulls}
-    for _ in range(rounds):
-        order = list(pulls)
-        rng.shuffle(order)
-        for name in order:
-            runs[name].append(measured(pulls[name], expect))
-    return runs
+    """Every figure once a round (:func:`interleaved`), each pull :func:`measured`."""
+    return interleaved(
+        {name: partial(measured, pull, expect) for name, pull in pulls.items()}, rounds, rng
+    )
 
 
 def per_round(

@@ -38,7 +38,7 @@ from . import consumers, figures
 from ._instructions import CALLGRIND, instrument
 from ._wire_server import page_body
 from .decode import reference_row
-from .run import collected, masks_of
+from .run import collected, interleaved, masks_of
 
 ROWS = 20_000
 
@@ -152,22 +152,22 @@ def timed(size: int, rounds: int = 7) -> None:
     """CPU a request over the floor, the spine whole and without each part."""
     pull = Pull(size)
     variants = ["", *PARTS, ",".join(PARTS)]
-    cpu: dict[str, list[float]] = {name: [] for name in [*variants, "floor"]}
-    for name in variants:  # the warm-up
-        restore = without(set(name.split(",")) - {""})
-        pull.run("pull")
-        restore()
-    rng = random.Random(1)
-    for _ in range(rounds):
-        order = list(cpu)
-        rng.shuffle(order)
-        for name in order:
+
+    def cpu_of(name: str) -> Callable[[], float]:
+        def once() -> float:
             restore = without(set(name.split(",")) - {"", "floor"})
             gc.collect()
             start = time.process_time()
             pull.run("floor" if name == "floor" else "pull")
-            cpu[name].append(time.process_time() - start)
+            spent = time.process_time() - start
             restore()
+            return spent
+
+        return once
+
+    cpu = interleaved(
+        {name: cpu_of(name) for name in [*variants, "floor"]}, rounds, random.Random(1)
+    )
     requests = ROWS // size
     floor, whole = statistics.median(cpu["floor"]), statistics.median(cpu[""])
     print(f"the spine: {(whole - floor) / requests * 1e6:.1f} us a request over the floor")
